@@ -1,0 +1,47 @@
+// E experts with forward and backward over the tokens gathered for each.
+#pragma once
+#include "backends/gemm.hpp"
+#include "core/parameter.hpp"
+#include "core/tensor.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace moesim {
+
+class Config;
+
+struct ExpertSpec {
+  int num_experts = 0;
+  int d_model = 0;
+  int d_ff = 0;
+  std::uint64_t seed = 0;
+  int layer = 0;
+  Backend backend = Backend::Blas;
+  const Config* config = nullptr;  // expert-family keys (experts.*)
+};
+
+class ExpertBank {
+ public:
+  virtual ~ExpertBank() = default;
+  virtual int num_experts() const = 0;
+
+  // in [E, capacity, d_model]: rows 0..counts[e]-1 of expert e hold its tokens
+  // (later rows are ignored and their outputs left zero). out has in's shape.
+  // Caches the activations backward needs.
+  virtual void forward(const HostTensor3& in, const std::vector<int>& counts, HostTensor3& out) = 0;
+
+  // d_out like out; writes d_in (same shape) and accumulates parameter gradients.
+  virtual void backward(const HostTensor3& d_out, const std::vector<int>& counts, HostTensor3& d_in) = 0;
+
+  virtual ParameterList parameters() = 0;
+
+  // Forward FLOPs for the given token counts (backward is counted as 2x forward).
+  virtual double forward_flops(const std::vector<int>& counts) const = 0;
+};
+
+using ExpertBankPtr = std::unique_ptr<ExpertBank>;
+
+}  // namespace moesim
