@@ -23,6 +23,7 @@ struct KeySpec {
   std::string help;           // one line
   std::optional<double> min, max;  // inclusive bounds for Int / Real (and each IntList element)
   bool min_exclusive = false;      // e.g. capacity_factor > 0
+  bool max_exclusive = false;      // e.g. expert_dropout < 1
   std::vector<std::string> choices;  // Choice: accepted values; List: accepted elements (empty = any)
 };
 
@@ -52,11 +53,15 @@ IniFile parse_ini_text(const std::string& text, const std::string& origin);
 class Config {
  public:
   // Validates and merges. `overrides` are "section.key=value" pairs (later wins).
-  // Unknown keys, bad types and out-of-range values throw UsageError.
+  // Unknown keys, bad types and out-of-range values throw UsageError, as do
+  // names in experiment.variants that are neither routers nor sections. An
+  // empty value ("key =") for a key without default leaves it unset (has() is
+  // false), which is how to_ini() writes such keys.
   static Config resolve(const ConfigSchema& schema, const std::optional<IniFile>& ini,
                         const std::vector<std::pair<std::string, std::string>>& overrides);
 
   bool has(const std::string& key) const;  // set explicitly or has a default
+  bool is_explicit(const std::string& key) const;  // set by the INI file or an override
   std::string get(const std::string& key) const;  // throws UsageError if absent
   std::int64_t get_int(const std::string& key) const;
   double get_real(const std::string& key) const;
@@ -67,6 +72,8 @@ class Config {
   // The configuration a variant sees: the base keys with `variant.NAME.*`
   // applied. If the variant has no section, NAME must be a router and
   // model.router is set to it. Throws UsageError if NAME is neither.
+  // The section's `router` (or `model.router`) sets model.router; a section
+  // without one uses NAME if NAME is a router, else the base model.router.
   Config for_variant(const std::string& variant) const;
   std::vector<std::string> variant_sections() const;
 
@@ -79,8 +86,16 @@ class Config {
   void set(const std::string& key, const std::string& value);  // validated
 
  private:
+  // Validates `value` for `key` (a declared key or variant.NAME.KEY), normalises
+  // it and stores it as explicit. `where` prefixes error messages ("FILE:LINE: ");
+  // `base_dir` (non-empty for INI values) anchors relative Path values.
+  void assign(const std::string& key, const std::string& value, const std::string& where,
+              const std::string& base_dir);
+  void check_variant_names() const;  // experiment.variants: routers or sections
+
   const ConfigSchema* schema_ = nullptr;
   std::map<std::string, std::string> values_;  // effective (explicit or default)
+  std::map<std::string, bool> explicit_;        // keys set by the INI or an override
   std::map<std::string, std::string> variant_values_;  // variant.NAME.key -> value
 };
 

@@ -1,0 +1,34 @@
+#include "models/register_models.hpp"
+
+#include "config/config.hpp"
+#include "core/registry.hpp"
+#include "datasets/dataset.hpp"
+#include "devices/presets_dir.hpp"
+#include "models/baselines/register_baselines.hpp"
+#include "models/baselines/register_baselines_extra.hpp"
+#include "models/experts/register_experts.hpp"
+#include "train/experiment.hpp"
+
+namespace moesim {
+
+void register_builtins(Registry& registry, ConfigSchema& schema) {
+  declare_core_keys(schema);
+  declare_dataset_keys(schema);
+  register_datasets(registry);
+  register_baseline_routers(registry, schema);
+  register_extra_routers(registry, schema);
+  register_expert_families(registry, schema);
+  // Config names are validated against what is registered.
+  for (const auto& [name, _] : registry.list("routers")) schema.add_choice("model.router", name);
+  for (const auto& [name, _] : registry.list("experts")) schema.add_choice("model.expert_type", name);
+  try {
+    for (const auto& [name, description] :
+         list_presets(presets_directory({MOESIM_SOURCE_PRESETS, MOESIM_INSTALL_PRESETS})))
+      registry.add_preset(name, description);
+  } catch (const std::exception&) {
+    // No presets directory: `moesim list presets` shows none; commands that
+    // need a preset report the missing directory themselves.
+  }
+}
+
+}  // namespace moesim

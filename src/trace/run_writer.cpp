@@ -1,0 +1,302 @@
+// RunWriter: /runs/<variant>/ of trace schema v1 (DESIGN.md §4,
+// docs/trace_schema.md). Every dataset is created, with its final shape,
+// `units` and `dims`, when the run is added; [seed, ...] datasets are
+// NaN-filled, chunked, shuffle + deflate, so anything never written reads NaN.
+#include "trace/trace_impl.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace moesim {
+
+namespace {
+
+struct TrainMetric {
+  const char* name;
+  const char* units;
+  double TrainRecord::*field;
+};
+
+// train/<metric>: dataset name, units, TrainRecord field.
+constexpr TrainMetric kTrainMetrics[] = {
+    {"loss", "1", &TrainRecord::loss},
+    {"accuracy", "1", &TrainRecord::accuracy},
+    {"aux_loss", "1", &TrainRecord::aux_loss},
+    {"z_loss", "1", &TrainRecord::z_loss},
+    {"tokens_dropped", "1", &TrainRecord::tokens_dropped},
+    {"load_cv", "1", &TrainRecord::load_cv},
+    {"routing_entropy", "nat", &TrainRecord::routing_entropy},
+    {"flops", "FLOP", &TrainRecord::flops},
+    {"energy", "J", &TrainRecord::energy_j},
+    {"wall_time", "s", &TrainRecord::wall_time_s},
+};
+
+constexpr hsize_t kAssignmentChunkRows = 4096;
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+h5::Handle float_dataset(hid_t parent, const std::string& name, std::vector<hsize_t> dims,
+                         const std::string& units, std::vector<std::string> dim_names, bool chunked) {
+  h5::DatasetSpec spec;
+  spec.dims = std::move(dims);
+  spec.file_type = H5T_IEEE_F64LE;
+  spec.mem_type = H5T_NATIVE_DOUBLE;
+  spec.fill = &kNaN;
+  spec.chunked = chunked;
+  spec.units = units;
+  spec.dim_names = std::move(dim_names);
+  return h5::create_dataset(parent, name, spec);
+}
+
+void step_dataset(hid_t parent, const std::string& axis, const std::vector<std::int64_t>& steps) {
+  h5::DatasetSpec spec;
+  spec.dims = {static_cast<hsize_t>(steps.size())};
+  spec.file_type = H5T_STD_I64LE;
+  spec.mem_type = H5T_NATIVE_INT64;
+  spec.units = "1";
+  spec.dim_names = {axis};
+  h5::Handle d = h5::create_dataset(parent, "step", spec);
+  if (!steps.empty()) h5::write_all(d.get(), H5T_NATIVE_INT64, steps.data(), axis + "/step");
+  d.close(axis + "/step");
+}
+
+h5::Handle assignment_dataset(hid_t parent, const std::string& name, bool is_float) {
+  h5::DatasetSpec spec;
+  spec.dims = {0};
+  spec.file_type = is_float ? H5T_IEEE_F64LE : H5T_STD_I64LE;
+  spec.mem_type = is_float ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
+  spec.unlimited = true;
+  spec.units = "1";
+  spec.dim_names = {"choice"};
+  return h5::create_dataset(parent, name, spec, kAssignmentChunkRows);
+}
+
+void check_name(const std::string& kind, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    throw std::invalid_argument("trace: " + kind + " name '" + name +
+                                "' is not a valid HDF5 group name (empty, '.', '..' or contains '/')");
+}
+
+void check_index(const char* what, long index, std::size_t size, const std::string& variant) {
+  if (index < 0 || static_cast<std::size_t>(index) >= size)
+    throw std::out_of_range("trace: run '" + variant + "': " + what + " " + std::to_string(index) +
+                            " is out of range [0, " + std::to_string(size) + ")");
+}
+
+}  // namespace
+
+std::unique_ptr<RunWriter::Impl> RunWriter::Impl::create(TraceSink::Impl& sink, hid_t runs_group,
+                                                         const RunInfo& info) {
+  check_name("variant", info.variant);
+  if (info.seeds.empty())
+    throw std::invalid_argument("trace: run '" + info.variant + "' has no seeds");
+  if (info.num_experts < 0 || info.top_k < 0 || info.layers < 0 || info.num_classes < 0)
+    throw std::invalid_argument("trace: run '" + info.variant +
+                                "': num_experts, top_k, layers and num_classes must be >= 0");
+  if (h5::link_exists(runs_group, info.variant))
+    throw std::invalid_argument("trace: run '" + info.variant + "' was already added");
+
+  auto impl = std::make_unique<Impl>();
+  impl->sink = &sink;
+  impl->info = info;
+  impl->group = h5::create_group(runs_group, info.variant);
+  const hid_t g = impl->group.get();
+  h5::write_attr_string(g, "router", info.router);
+  h5::write_attr_string(g, "expert_type", info.expert_type);
+  h5::write_attr_string(g, "substrate", info.substrate);
+  h5::write_attr_int32(g, "num_experts", info.num_experts);
+  h5::write_attr_int32(g, "top_k", info.top_k);
+  h5::write_attr_double(g, "capacity_factor", info.capacity_factor);
+  h5::write_attr_int32(g, "layers", info.layers);
+  h5::write_attr_int32(g, "num_classes", info.num_classes);
+  h5::write_attr_int64s(g, "seeds", info.seeds);
+
+  const hsize_t S = info.seeds.size(), T = info.train_steps.size(), E = info.eval_steps.size();
+  const hsize_t L = static_cast<hsize_t>(info.layers), X = static_cast<hsize_t>(info.num_experts),
+                C = static_cast<hsize_t>(info.num_classes);
+
+  h5::Handle train = h5::create_group(g, "train");
+  step_dataset(train.get(), "step", info.train_steps);
+  for (const auto& m : kTrainMetrics)
+    impl->train.push_back(float_dataset(train.get(), m.name, {S, T}, m.units, {"seed", "step"}, true));
+
+  h5::Handle eval = h5::create_group(g, "eval");
+  step_dataset(eval.get(), "eval", info.eval_steps);
+  impl->eval_loss = float_dataset(eval.get(), "loss", {S, E}, "1", {"seed", "eval"}, true);
+  impl->eval_accuracy = float_dataset(eval.get(), "accuracy", {S, E}, "1", {"seed", "eval"}, true);
+  impl->eval_mi =
+      float_dataset(eval.get(), "mutual_information", {S, E}, "bit", {"seed", "eval"}, true);
+
+  h5::Handle test = h5::create_group(g, "test");
+  impl->test_accuracy = float_dataset(test.get(), "accuracy", {S}, "1", {"seed"}, false);
+  impl->test_loss = float_dataset(test.get(), "loss", {S}, "1", {"seed"}, false);
+
+  h5::Handle routing = h5::create_group(g, "routing");
+  impl->expert_load = float_dataset(routing.get(), "expert_load", {S, T, L, X}, "1",
+                                    {"seed", "step", "layer", "expert"}, true);
+  impl->specialization = float_dataset(routing.get(), "specialization", {S, L, X, C}, "1",
+                                       {"seed", "layer", "expert", "class"}, true);
+  h5::Handle as = h5::create_group(routing.get(), "assignments");
+  impl->as_seed = assignment_dataset(as.get(), "seed", false);
+  impl->as_step = assignment_dataset(as.get(), "step", false);
+  impl->as_layer = assignment_dataset(as.get(), "layer", false);
+  impl->as_token = assignment_dataset(as.get(), "token", false);
+  impl->as_expert = assignment_dataset(as.get(), "expert", false);
+  impl->as_weight = assignment_dataset(as.get(), "weight", true);
+
+  as.close("routing/assignments");
+  routing.close("routing");
+  test.close("test");
+  eval.close("eval");
+  train.close("train");
+  return impl;
+}
+
+std::string RunWriter::Impl::close_all() {
+  std::string error;
+  auto close = [&](h5::Handle& h) {
+    if (!h.reset() && error.empty()) error = "HDF5: closing an object of run '" + info.variant + "'";
+  };
+  for (auto& h : train) close(h);
+  for (h5::Handle* h : {&eval_loss, &eval_accuracy, &eval_mi, &test_accuracy, &test_loss,
+                        &expert_load, &specialization, &as_seed, &as_step, &as_layer, &as_token,
+                        &as_expert, &as_weight, &substrate, &group})
+    close(*h);
+  return error;
+}
+
+RunWriter::RunWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RunWriter::~RunWriter() = default;
+
+void RunWriter::write_train(int seed_index, int step_index, const TrainRecord& r) {
+  impl_->sink->require_open("RunWriter::write_train");
+  const auto& info = impl_->info;
+  check_index("seed index", seed_index, info.seeds.size(), info.variant);
+  check_index("step index", step_index, info.train_steps.size(), info.variant);
+  h5::Silence quiet;
+  const std::vector<hsize_t> start{static_cast<hsize_t>(seed_index), static_cast<hsize_t>(step_index)};
+  for (std::size_t m = 0; m < impl_->train.size(); ++m) {
+    const double v = r.*(kTrainMetrics[m].field);
+    h5::write_hyperslab(impl_->train[m].get(), H5T_NATIVE_DOUBLE, start, {1, 1}, &v,
+                        "runs/" + info.variant + "/train/" + kTrainMetrics[m].name);
+  }
+}
+
+void RunWriter::write_eval(int seed_index, int eval_index, const EvalRecord& r) {
+  impl_->sink->require_open("RunWriter::write_eval");
+  const auto& info = impl_->info;
+  check_index("seed index", seed_index, info.seeds.size(), info.variant);
+  check_index("eval index", eval_index, info.eval_steps.size(), info.variant);
+  h5::Silence quiet;
+  const std::vector<hsize_t> start{static_cast<hsize_t>(seed_index), static_cast<hsize_t>(eval_index)};
+  const std::string base = "runs/" + info.variant + "/eval/";
+  h5::write_hyperslab(impl_->eval_loss.get(), H5T_NATIVE_DOUBLE, start, {1, 1}, &r.loss, base + "loss");
+  h5::write_hyperslab(impl_->eval_accuracy.get(), H5T_NATIVE_DOUBLE, start, {1, 1}, &r.accuracy,
+                      base + "accuracy");
+  h5::write_hyperslab(impl_->eval_mi.get(), H5T_NATIVE_DOUBLE, start, {1, 1},
+                      &r.mutual_information_bits, base + "mutual_information");
+}
+
+void RunWriter::write_test(int seed_index, double accuracy, double loss) {
+  impl_->sink->require_open("RunWriter::write_test");
+  const auto& info = impl_->info;
+  check_index("seed index", seed_index, info.seeds.size(), info.variant);
+  h5::Silence quiet;
+  const std::vector<hsize_t> start{static_cast<hsize_t>(seed_index)};
+  const std::string base = "runs/" + info.variant + "/test/";
+  h5::write_hyperslab(impl_->test_accuracy.get(), H5T_NATIVE_DOUBLE, start, {1}, &accuracy,
+                      base + "accuracy");
+  h5::write_hyperslab(impl_->test_loss.get(), H5T_NATIVE_DOUBLE, start, {1}, &loss, base + "loss");
+}
+
+void RunWriter::write_expert_load(int seed_index, int step_index, int layer,
+                                  const std::vector<double>& load) {
+  impl_->sink->require_open("RunWriter::write_expert_load");
+  const auto& info = impl_->info;
+  check_index("seed index", seed_index, info.seeds.size(), info.variant);
+  check_index("step index", step_index, info.train_steps.size(), info.variant);
+  check_index("layer", layer, static_cast<std::size_t>(info.layers), info.variant);
+  if (load.size() != static_cast<std::size_t>(info.num_experts))
+    throw std::invalid_argument("trace: run '" + info.variant + "': expert load has " +
+                                std::to_string(load.size()) + " entries, expected num_experts = " +
+                                std::to_string(info.num_experts));
+  if (load.empty()) return;
+  h5::Silence quiet;
+  h5::write_hyperslab(impl_->expert_load.get(), H5T_NATIVE_DOUBLE,
+                      {static_cast<hsize_t>(seed_index), static_cast<hsize_t>(step_index),
+                       static_cast<hsize_t>(layer), 0},
+                      {1, 1, 1, load.size()}, load.data(),
+                      "runs/" + info.variant + "/routing/expert_load");
+}
+
+void RunWriter::append_assignments(std::int64_t seed, std::int64_t step, int layer,
+                                   const std::vector<std::int64_t>& tokens,
+                                   const std::vector<std::int64_t>& experts,
+                                   const std::vector<double>& weights) {
+  impl_->sink->require_open("RunWriter::append_assignments");
+  const auto& info = impl_->info;
+  const std::string ctx = "trace: run '" + info.variant + "': append_assignments: ";
+  bool known_seed = false;
+  for (auto s : info.seeds) known_seed = known_seed || s == seed;
+  if (!known_seed)
+    throw std::invalid_argument(ctx + "seed " + std::to_string(seed) +
+                                " is not one of the run's seeds (it takes the seed value, not its index)");
+  if (step < 0) throw std::invalid_argument(ctx + "negative step " + std::to_string(step));
+  check_index("layer", layer, static_cast<std::size_t>(info.layers), info.variant);
+  const std::size_t n = tokens.size();
+  if (experts.size() != n || weights.size() != n)
+    throw std::invalid_argument(ctx + "tokens, experts and weights differ in length (" +
+                                std::to_string(n) + ", " + std::to_string(experts.size()) + ", " +
+                                std::to_string(weights.size()) + ")");
+  for (auto e : experts)
+    if (e < 0 || e >= info.num_experts)
+      throw std::invalid_argument(ctx + "expert id " + std::to_string(e) + " is out of range [0, " +
+                                  std::to_string(info.num_experts) + ")");
+  if (n == 0) return;
+  h5::Silence quiet;
+  const std::vector<std::int64_t> seeds(n, seed), steps(n, step), layers(n, layer);
+  const hsize_t rows = impl_->assignment_rows;
+  const std::string base = "runs/" + info.variant + "/routing/assignments/";
+  h5::append_rows(impl_->as_seed.get(), H5T_NATIVE_INT64, rows, n, seeds.data(), base + "seed");
+  h5::append_rows(impl_->as_step.get(), H5T_NATIVE_INT64, rows, n, steps.data(), base + "step");
+  h5::append_rows(impl_->as_layer.get(), H5T_NATIVE_INT64, rows, n, layers.data(), base + "layer");
+  h5::append_rows(impl_->as_token.get(), H5T_NATIVE_INT64, rows, n, tokens.data(), base + "token");
+  h5::append_rows(impl_->as_expert.get(), H5T_NATIVE_INT64, rows, n, experts.data(), base + "expert");
+  h5::append_rows(impl_->as_weight.get(), H5T_NATIVE_DOUBLE, rows, n, weights.data(), base + "weight");
+  impl_->assignment_rows = rows + n;
+}
+
+void RunWriter::write_specialization(int seed_index, const std::vector<double>& counts) {
+  impl_->sink->require_open("RunWriter::write_specialization");
+  const auto& info = impl_->info;
+  check_index("seed index", seed_index, info.seeds.size(), info.variant);
+  const hsize_t L = static_cast<hsize_t>(info.layers), X = static_cast<hsize_t>(info.num_experts),
+                C = static_cast<hsize_t>(info.num_classes);
+  if (counts.size() != L * X * C)
+    throw std::invalid_argument("trace: run '" + info.variant + "': specialization has " +
+                                std::to_string(counts.size()) + " counts, expected layers x experts x classes = " +
+                                std::to_string(L * X * C));
+  if (counts.empty()) return;
+  h5::Silence quiet;
+  h5::write_hyperslab(impl_->specialization.get(), H5T_NATIVE_DOUBLE,
+                      {static_cast<hsize_t>(seed_index), 0, 0, 0}, {1, L, X, C}, counts.data(),
+                      "runs/" + info.variant + "/routing/specialization");
+}
+
+void RunWriter::step_done() {
+  impl_->sink->require_open("RunWriter::step_done");
+  ++impl_->steps_done;
+  const int every = impl_->sink->flush_every;
+  if (every > 0 && impl_->steps_done % every == 0) impl_->sink->flush();
+}
+
+std::int64_t RunWriter::substrate_group() {
+  impl_->sink->require_open("RunWriter::substrate_group");
+  if (!impl_->substrate.valid()) {
+    h5::Silence quiet;
+    impl_->substrate = h5::create_group(impl_->group.get(), "substrate");
+  }
+  return static_cast<std::int64_t>(impl_->substrate.get());
+}
+
+}  // namespace moesim
