@@ -16,21 +16,6 @@ namespace moesim {
 
 namespace {
 
-KeySpec key(std::string name, KeyType type, std::string default_value, std::string help,
-            std::optional<double> min = std::nullopt, bool min_exclusive = false,
-            std::optional<double> max = std::nullopt, bool max_exclusive = false) {
-  KeySpec s;
-  s.key = std::move(name);
-  s.type = type;
-  s.default_value = std::move(default_value);
-  s.help = std::move(help);
-  s.min = min;
-  s.min_exclusive = min_exclusive;
-  s.max = max;
-  s.max_exclusive = max_exclusive;
-  return s;
-}
-
 std::optional<std::int64_t> validation_key(const Config& c) {
   if (!c.has("data.validation") || c.get("data.validation").empty()) return std::nullopt;
   return c.get_int("data.validation");
@@ -78,33 +63,33 @@ Hdf5Spec hdf5_spec(const Config& c) {
 
 void declare_dataset_keys(ConfigSchema& schema) {
   using K = KeyType;
-  KeySpec name = key("data.name", K::Choice, "gaussian-mixture",
+  KeySpec name = make_key("data.name", K::Choice, "gaussian-mixture",
                      "dataset: gaussian-mixture (generated), fashion-mnist (IDX files), hdf5 (arrays in a file)");
   name.choices = {"gaussian-mixture", "fashion-mnist", "hdf5"};
   schema.declare(name);
-  schema.declare(key("data.path", K::Path, "",
+  schema.declare(make_key("data.path", K::Path, "",
                      std::string("fashion-mnist: directory with the four *-ubyte.gz files (default ") +
                          kFashionMnistDefaultDir + "); hdf5: the file (required)"));
-  schema.declare(key("data.features", K::String, "features",
+  schema.declare(make_key("data.features", K::String, "features",
                      "hdf5: dataset path of the float [N, d] feature matrix"));
-  schema.declare(key("data.labels", K::String, "labels",
+  schema.declare(make_key("data.labels", K::String, "labels",
                      "hdf5: dataset path of the integer [N] labels, classes 0..C-1"));
-  schema.declare(key("data.test_fraction", K::Real, "0.2",
+  schema.declare(make_key("data.test_fraction", K::Real, "0.2",
                      "hdf5, gaussian-mixture: the last fraction of the examples (file order) is the test set",
                      0.0, true, 1.0, true));
-  schema.declare(key("data.validation", K::Int, "",
+  schema.declare(make_key("data.validation", K::Int, "",
                      "examples held out of the end of the training examples for validation (default: 10%)",
                      0.0));
-  schema.declare(key("data.examples", K::Int, "12000", "gaussian-mixture: number of examples", 2.0));
-  schema.declare(key("data.dim", K::Int, "32", "gaussian-mixture: features per example", 1.0));
-  schema.declare(key("data.clusters", K::Int, "8", "gaussian-mixture: mixture components", 1.0));
-  schema.declare(key("data.classes", K::Int, "4",
+  schema.declare(make_key("data.examples", K::Int, "12000", "gaussian-mixture: number of examples", 2.0));
+  schema.declare(make_key("data.dim", K::Int, "32", "gaussian-mixture: features per example", 1.0));
+  schema.declare(make_key("data.clusters", K::Int, "8", "gaussian-mixture: mixture components", 1.0));
+  schema.declare(make_key("data.classes", K::Int, "4",
                      "gaussian-mixture: classes (cluster c has class c % classes; <= data.clusters)", 2.0));
-  schema.declare(key("data.separation", K::Real, "3",
+  schema.declare(make_key("data.separation", K::Real, "3",
                      "gaussian-mixture: root-mean-square norm of the cluster means", 0.0));
-  schema.declare(key("data.noise", K::Real, "1",
+  schema.declare(make_key("data.noise", K::Real, "1",
                      "gaussian-mixture: within-cluster standard deviation per feature", 0.0));
-  schema.declare(key("data.seed", K::Int, "0", "gaussian-mixture: generator seed (Philox)", 0.0));
+  schema.declare(make_key("data.seed", K::Int, "0", "gaussian-mixture: generator seed (Philox)", 0.0));
 }
 
 void register_datasets(Registry& registry) {

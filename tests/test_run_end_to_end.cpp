@@ -121,6 +121,12 @@ TEST_CASE("bad configuration exits 2 naming the key, before any output", "[run][
     CHECK_FALSE(fs::exists(out));
     CHECK_FALSE(fs::exists(out + ".partial"));
   }
+  // A router's own cross-key rule is checked before any work too.
+  const auto groups = run_moesim({"run", "--output", out, "--set", "experiment.variants=hierarchical",
+                                  "--set", "router.groups=3"});
+  CHECK(groups.exit_code == 2);
+  CHECK(groups.err.find("router.groups") != std::string::npos);
+  CHECK_FALSE(fs::exists(out + ".partial"));
   // An unknown router lists the accepted ones.
   CHECK(run_moesim({"run", "--output", out, "--set", "model.router=nonesuch"}).err.find("switch") !=
         std::string::npos);

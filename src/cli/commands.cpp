@@ -10,6 +10,8 @@
 
 namespace moesim::cli {
 
+int swarm_command(const Invocation& inv);  // swarm.cpp
+
 const std::vector<CommandEntry>& commands() {
   static const std::vector<CommandEntry> table = {
       {"run", "train and evaluate every variant on the same data, seed and budget; write a trace",
@@ -23,6 +25,9 @@ const std::vector<CommandEntry>& commands() {
       {"bench", "kernel benchmarks (one JSON object per line with --json)",
        "moesim bench [NAME...] [--json] [--list] [--threads N]", "moesim bench moe_layer --json --threads 8",
        bench_command},
+      {"swarm", "run a swarm optimizer (PSO, QPSO, ACO_R, ABC, ...) on a standard test function",
+       "moesim swarm --algo A --problem P --dim D --evals N [--pop N] [--seed N]",
+       "moesim swarm --algo pso --problem rastrigin --dim 10 --evals 100000 --seed 3", swarm_command},
   };
   return table;
 }

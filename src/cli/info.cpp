@@ -6,6 +6,10 @@
 
 #include <hdf5.h>
 
+#ifdef MOESIM_HAVE_CUDA
+#include "backends/cuda/cuda_backend.hpp"
+#endif
+
 #include <iostream>
 #include <string>
 #include <thread>
@@ -67,6 +71,8 @@ int info_command(const Invocation& inv) {
       << "concurrency " << kokkos_concurrency() << "\n"
 #ifdef MOESIM_HAVE_CUDA
       << "cuda enabled\n"
+      << "cuda_devices " << cuda_device_count() << "\n"
+      << "cuda_device " << cuda_device_summary() << "\n"
 #else
       << "cuda disabled\n"
 #endif

@@ -78,6 +78,11 @@ int run_command(const Invocation& inv) {
   std::string note;
   const Config config = load_config(schema, sources, &note);
   if (!note.empty()) std::cerr << "moesim: note: " << note << "\n";
+  // Kokkos first: validation builds one router and expert bank per variant.
+  KokkosOptions kokkos;
+  kokkos.num_threads = threads;
+  kokkos.passthrough = inv.kokkos;
+  KokkosRuntime runtime(kokkos);
   validate_experiment(registry, config);
   validate_dataset(config);
   TraceSink::check_writable(output);
@@ -87,10 +92,6 @@ int run_command(const Invocation& inv) {
     return 0;
   }
 
-  KokkosOptions kokkos;
-  kokkos.num_threads = threads;
-  kokkos.passthrough = inv.kokkos;
-  KokkosRuntime runtime(kokkos);
   install_interrupt_handlers();
   RunOptions run;
   run.output = output;

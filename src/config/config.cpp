@@ -52,6 +52,22 @@ std::string routers_text(const ConfigSchema& schema) {
 
 }  // namespace
 
+KeySpec make_key(std::string name, KeyType type, std::string default_value, std::string help,
+                 std::optional<double> min, bool min_exclusive, std::optional<double> max,
+                 bool max_exclusive, std::vector<std::string> choices) {
+  KeySpec s;
+  s.key = std::move(name);
+  s.type = type;
+  s.default_value = std::move(default_value);
+  s.help = std::move(help);
+  s.min = min;
+  s.min_exclusive = min_exclusive;
+  s.max = max;
+  s.max_exclusive = max_exclusive;
+  s.choices = std::move(choices);
+  return s;
+}
+
 // ---------------------------------------------------------------- ConfigSchema
 
 void ConfigSchema::declare(KeySpec spec) {

@@ -27,6 +27,12 @@ struct KeySpec {
   std::vector<std::string> choices;  // Choice: accepted values; List: accepted elements (empty = any)
 };
 
+// Builds a KeySpec in one expression, for declare_*_keys functions.
+KeySpec make_key(std::string name, KeyType type, std::string default_value, std::string help,
+                 std::optional<double> min = std::nullopt, bool min_exclusive = false,
+                 std::optional<double> max = std::nullopt, bool max_exclusive = false,
+                 std::vector<std::string> choices = {});
+
 class ConfigSchema {
  public:
   void declare(KeySpec spec);  // redeclaring a key replaces it

@@ -2,6 +2,8 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <omp.h>
+
 #include <cstring>
 
 #if __has_include(<cblas.h>)
@@ -15,8 +17,13 @@ KokkosRuntime::KokkosRuntime(const KokkosOptions& options) {
 #ifdef MOESIM_HAVE_OPENBLAS_THREADS
   // BLAS calls are made from inside our own fixed-block parallel loops, so each
   // call must be single-threaded: that keeps results independent of the thread
-  // count (DESIGN.md §5) and avoids oversubscription.
+  // count (DESIGN.md §5) and avoids oversubscription. OpenMP OpenBLAS
+  // implements this with omp_set_num_threads(1), which would also shrink
+  // Kokkos' thread pool: restore the OpenMP default afterwards (calls made
+  // inside a parallel region stay single-threaded regardless).
+  const int omp_default = omp_get_max_threads();
   openblas_set_num_threads(1);
+  omp_set_num_threads(omp_default);
 #endif
   if (Kokkos::is_initialized()) return;
   // Build an argv: the user's --kokkos-* options, then ours. Both 3.4 and 4.x

@@ -75,6 +75,7 @@ inline constexpr std::uint64_t kBatch = 3;         // batch sampling order
 inline constexpr std::uint64_t kRouterNoise = 4;   // noisy top-k noise, GShard random dispatch
 inline constexpr std::uint64_t kExpertDropout = 5; // expert dropout masks
 inline constexpr std::uint64_t kTraceSample = 6;   // which routing decisions are traced
+inline constexpr std::uint64_t kDropout = 7;       // activation dropout masks
 inline constexpr std::uint64_t kUser = 1000;       // substrates start their streams here
 }  // namespace streams
 

@@ -1,6 +1,7 @@
 #include "model/cross_entropy.hpp"
 
 #include <cmath>
+#include <utility>
 
 namespace moesim {
 
@@ -39,6 +40,7 @@ CrossEntropyResult cross_entropy(const HostMatrix& logits, const std::vector<int
     r.correct += r.predicted[i] == labels[i];
   }
   r.loss *= inv_rows;
+  r.row_loss = std::move(row_loss);
   return r;
 }
 

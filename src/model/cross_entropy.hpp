@@ -10,6 +10,7 @@ struct CrossEntropyResult {
   double loss = 0.0;      // mean over rows
   int correct = 0;        // argmax == label
   std::vector<int> predicted;
+  std::vector<double> row_loss;  // [rows] per-row loss (nats): log Σ exp(logits) − logit[label]
 };
 
 // Computes the loss and, if d_logits is non-null, dL/dlogits (softmax − onehot) / rows.

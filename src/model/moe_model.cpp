@@ -2,6 +2,7 @@
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "core/philox.hpp"
 
 namespace moesim {
 
@@ -10,6 +11,30 @@ namespace {
 // a module starts from the same weights.
 constexpr std::uint64_t kSaltInput = 1, kSaltHead = 2, kSaltLayerBase = 16;
 }  // namespace
+
+RouterSpec ModelSpec::router_spec(int layer) const {
+  RouterSpec rs;
+  rs.d_model = d_model;
+  rs.num_experts = routed_experts();
+  rs.top_k = routed_top_k();
+  rs.capacity_factor = capacity_factor;
+  rs.seed = seed;
+  rs.layer = layer;
+  rs.config = config;
+  return rs;
+}
+
+ExpertSpec ModelSpec::expert_spec(int layer) const {
+  ExpertSpec es;
+  es.num_experts = routed_experts();
+  es.d_model = d_model;
+  es.d_ff = routed_d_ff();
+  es.seed = seed;
+  es.layer = int(kSaltLayerBase) + layer;
+  es.backend = backend;
+  es.config = config;
+  return es;
+}
 
 ModelSpec model_spec_from_config(const Config& c, int d_in, int num_classes, std::uint64_t seed) {
   ModelSpec s;
@@ -23,6 +48,7 @@ ModelSpec model_spec_from_config(const Config& c, int d_in, int num_classes, std
   s.shared_experts = int(c.get_int("model.shared_experts"));
   s.expert_granularity = int(c.get_int("model.expert_granularity"));
   s.capacity_factor = c.get_real("model.capacity_factor");
+  s.dropout = c.get_real("model.dropout");
   s.router = c.get("model.router");
   s.expert_type = c.get("model.expert_type");
   s.backend = c.get("model.backend") == "reference" ? Backend::Reference : Backend::Blas;
@@ -43,22 +69,8 @@ MoEModel::MoEModel(const Registry& registry, const ModelSpec& spec)
     throw UsageError("model.expert_granularity: " + std::to_string(spec.expert_granularity) +
                      " must divide model.d_ff (" + std::to_string(spec.d_ff) + ")");
   for (int l = 0; l < spec.layers; ++l) {
-    RouterSpec rs;
-    rs.d_model = spec.d_model;
-    rs.num_experts = spec.routed_experts();
-    rs.top_k = spec.routed_top_k();
-    rs.capacity_factor = spec.capacity_factor;
-    rs.seed = spec.seed;
-    rs.layer = l;
-    rs.config = spec.config;
-    ExpertSpec es;
-    es.num_experts = spec.routed_experts();
-    es.d_model = spec.d_model;
-    es.d_ff = spec.routed_d_ff();
-    es.seed = spec.seed;
-    es.layer = int(kSaltLayerBase) + l;
-    es.backend = spec.backend;
-    es.config = spec.config;
+    const RouterSpec rs = spec.router_spec(l);
+    const ExpertSpec es = spec.expert_spec(l);
     ExpertBankPtr shared;
     if (spec.shared_experts > 0) {
       // Ns shared experts of the fine-grained size act as one expert of Ns
@@ -86,6 +98,10 @@ void MoEModel::ensure_buffers(std::size_t batch) {
   d_h_ = HostMatrix("model.d_h", batch, d);
   d_normed_ = HostMatrix("model.d_normed", batch, d);
   d_final_ = HostMatrix("model.d_final", batch, d);
+  d_branch_ = HostMatrix("model.d_branch", batch, d);
+  masks_.assign(blocks_.size() + 1, HostMatrix());
+  if (spec_.dropout > 0)
+    for (auto& m : masks_) m = HostMatrix("model.dropout_mask", batch, d);
   for (auto& b : blocks_) {
     b.normed = HostMatrix("block.normed", batch, d);
     b.moe_out = HostMatrix("block.moe_out", batch, d);
@@ -96,11 +112,15 @@ void MoEModel::forward(const HostMatrix& x, const RouteContext& ctx, HostMatrix&
   const std::size_t batch = x.extent(0), d = spec_.d_model;
   ensure_buffers(batch);
   x_ = x;
+  dropout_active_ = ctx.training && spec_.dropout > 0;
   input_.forward(x, h_);
+  if (dropout_active_) apply_dropout(0, ctx.step, h_);
   auto h = h_;
-  for (auto& b : blocks_) {
+  for (std::size_t l = 0; l < blocks_.size(); ++l) {
+    auto& b = blocks_[l];
     b.norm->forward(h_, b.normed);
     b.moe->forward(b.normed, ctx, b.moe_out);
+    if (dropout_active_) apply_dropout(int(l) + 1, ctx.step, b.moe_out);
     auto m = b.moe_out;
     Kokkos::parallel_for("residual_add", Kokkos::RangePolicy<HostExec>(0, batch * d),
                          [=](std::size_t i) { h(i / d, i % d) += m(i / d, i % d); });
@@ -120,10 +140,42 @@ void MoEModel::backward(const HostMatrix& d_logits, double aux_coef, double z_co
     // h_{l+1} = h_l + MoE(LN(h_l)): the residual passes d_h through unchanged,
     // the MoE branch adds LN'ᵀ · MoE'ᵀ · d_h.
     Kokkos::deep_copy(d_normed_, 0.0f);
-    b.moe->backward(b.normed, d_h_, aux_coef, z_coef, d_normed_);
+    HostMatrix d_branch = d_h_;
+    if (dropout_active_) {  // the branch output was multiplied by the mask
+      multiply(d_h_, masks_[l + 1], d_branch_);
+      d_branch = d_branch_;
+    }
+    b.moe->backward(b.normed, d_branch, aux_coef, z_coef, d_normed_);
     b.norm->backward(d_normed_, d_h_);
   }
+  if (dropout_active_) multiply(d_h_, masks_[0], d_h_);
   input_.backward(x_, d_h_, nullptr);
+}
+
+void MoEModel::apply_dropout(int site, std::uint64_t step, HostMatrix& m) {
+  const std::size_t rows = m.extent(0), cols = m.extent(1);
+  const PhiloxKey key{spec_.seed, streams::kDropout};
+  const double keep = 1.0 - spec_.dropout;
+  const float scale = float(1.0 / keep);
+  // Counter: (step, site, element) — independent of the thread count.
+  const std::uint64_t base = (step * (blocks_.size() + 1) + std::uint64_t(site)) * rows * cols;
+  auto mask = masks_[site];
+  auto mv = m;
+  Kokkos::parallel_for("dropout", Kokkos::RangePolicy<HostExec>(0, rows * cols), [=](std::size_t i) {
+    const float f = Philox::uniform(key, base + i) < keep ? scale : 0.0f;
+    mask(i / cols, i % cols) = f;
+    mv(i / cols, i % cols) *= f;
+  });
+}
+
+void multiply(const HostMatrix& a, const HostMatrix& b, HostMatrix& out) {
+  const std::size_t cols = a.extent(1);
+  auto av = a;
+  auto bv = b;
+  auto ov = out;
+  Kokkos::parallel_for("multiply", Kokkos::RangePolicy<HostExec>(0, a.size()), [=](std::size_t i) {
+    ov(i / cols, i % cols) = av(i / cols, i % cols) * bv(i / cols, i % cols);
+  });
 }
 
 ParameterList MoEModel::parameters() {

@@ -23,6 +23,7 @@ struct ModelSpec {
   int shared_experts = 0;       // DeepSeekMoE: experts applied to every token
   int expert_granularity = 1;   // DeepSeekMoE fine-grained segmentation m
   double capacity_factor = 1.25;
+  double dropout = 0.0;         // inverted dropout on the input projection and each MoE branch
   std::string router = "switch", expert_type = "ffn";
   std::uint64_t seed = 0;
   Backend backend = Backend::Blas;
@@ -32,7 +33,14 @@ struct ModelSpec {
   int routed_experts() const { return experts * expert_granularity; }
   int routed_top_k() const { return top_k * expert_granularity; }
   int routed_d_ff() const { return d_ff / expert_granularity; }
+
+  // What layer `layer`'s router and routed experts are built from.
+  RouterSpec router_spec(int layer) const;
+  ExpertSpec expert_spec(int layer) const;
 };
+
+// out = a ⊙ b elementwise (out may alias a).
+void multiply(const HostMatrix& a, const HostMatrix& b, HostMatrix& out);
 
 // Reads model.* keys of a (variant) configuration.
 ModelSpec model_spec_from_config(const Config& config, int d_in, int num_classes, std::uint64_t seed);
@@ -64,13 +72,18 @@ class MoEModel {
     HostMatrix normed, moe_out;  // cached for backward
   };
   void ensure_buffers(std::size_t batch);
+  // Draws the dropout mask of `site` (0 = input, 1 + l = MoE branch l) for
+  // this step and multiplies it into m; masks_[site] keeps it for backward.
+  void apply_dropout(int site, std::uint64_t step, HostMatrix& m);
 
   ModelSpec spec_;
   Linear input_;
   std::vector<Block> blocks_;
   LayerNorm final_norm_;
   Linear head_;
-  HostMatrix x_, h_, final_normed_, d_h_, d_normed_, d_final_;
+  HostMatrix x_, h_, final_normed_, d_h_, d_normed_, d_final_, d_branch_;
+  std::vector<HostMatrix> masks_;  // [1 + layers] dropout masks (0 or 1/(1-p)) of the last forward
+  bool dropout_active_ = false;
   double dense_flops_ = 0;
 };
 

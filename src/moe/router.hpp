@@ -13,6 +13,7 @@
 namespace moesim {
 
 class Config;
+class RunWriter;
 
 // Everything a router needs to be built, resolved from the configuration.
 struct RouterSpec {
@@ -29,6 +30,17 @@ struct RouteContext {
   bool training = true;
   std::uint64_t step = 0;       // training step (keys noise and random dispatch)
   const std::uint64_t* token_ids = nullptr;  // [tokens] stable example ids (hash routing)
+  const int* token_clusters = nullptr;  // [tokens] ground-truth clusters (Gaussian mixture), or null
+};
+
+// What the trainer tells routers after a training step's backward pass, about
+// the forward pass that step made (stigmergic routers learn from it).
+struct StepFeedback {
+  std::uint64_t step = 0;
+  int tokens = 0;
+  const double* token_loss = nullptr;   // [tokens] per-token cross-entropy (nats) of that forward
+  const int* token_clusters = nullptr;  // [tokens] ground-truth clusters, or null
+  int num_clusters = 0;
 };
 
 class Router {
@@ -48,6 +60,18 @@ class Router {
 
   // Forward floating-point operations for T tokens (for the Ledger).
   virtual double forward_flops(int tokens) const = 0;
+
+  // Called by the trainer once per training step, after backward and the
+  // optimizer step, with the per-token losses of that step's forward pass.
+  // Default: nothing (stateless routers).
+  virtual void observe_step(const StepFeedback& /*feedback*/) {}
+
+  // Called by the trainer after observe_step when a trace is written (level
+  // metrics or full): a substrate router appends its state under
+  // /runs/<variant>/substrate through the RunWriter. `seed` is the seed value.
+  // Default: nothing.
+  virtual void write_substrate(RunWriter& /*writer*/, std::int64_t /*seed*/,
+                               std::int64_t /*step*/) {}
 };
 
 using RouterPtr = std::unique_ptr<Router>;

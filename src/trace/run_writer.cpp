@@ -4,6 +4,7 @@
 // NaN-filled, chunked, shuffle + deflate, so anything never written reads NaN.
 #include "trace/trace_impl.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -297,6 +298,96 @@ std::int64_t RunWriter::substrate_group() {
     impl_->substrate = h5::create_group(impl_->group.get(), "substrate");
   }
   return static_cast<std::int64_t>(impl_->substrate.get());
+}
+
+namespace {
+// Opens (creating on first use, with units and dims) the extendible dataset
+// `path` under `root` of shape [rows, row_shape...], extends it by one row and
+// writes `data` there.
+void append_row(hid_t root, const std::string& path, const std::vector<std::size_t>& row_shape,
+                const void* data, std::size_t count, hid_t file_type, hid_t mem_type,
+                const std::string& units, const std::vector<std::string>& dim_names,
+                const std::string& what) {
+  std::size_t expected = 1;
+  for (auto n : row_shape) expected *= n;
+  if (count != expected)
+    throw std::invalid_argument("trace: " + what + ": row has " + std::to_string(count) +
+                                " values, its shape needs " + std::to_string(expected));
+  if (dim_names.size() != row_shape.size() + 1)
+    throw std::invalid_argument("trace: " + what + ": needs " + std::to_string(row_shape.size() + 1) +
+                                " dims names (the row axis first)");
+  std::size_t pos = 0;
+  while (pos < path.size()) {  // validate and create the intermediate groups
+    const std::size_t next = path.find('/', pos);
+    const std::string part = path.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    check_name("substrate path component", part);
+    if (next == std::string::npos) break;
+    const std::string prefix = path.substr(0, next);
+    if (!h5::link_exists(root, prefix)) h5::create_group(root, prefix).close(what);
+    pos = next + 1;
+  }
+  const int rank = static_cast<int>(row_shape.size()) + 1;
+  std::vector<hsize_t> row(rank, 1);
+  for (std::size_t i = 0; i < row_shape.size(); ++i) row[i + 1] = static_cast<hsize_t>(row_shape[i]);
+  h5::Handle d;
+  hsize_t rows = 0;
+  if (!h5::link_exists(root, path)) {
+    std::vector<hsize_t> dims(row), maxdims(row), chunk(row);
+    dims[0] = 0;
+    maxdims[0] = H5S_UNLIMITED;
+    // Chunks of whole rows, about 4 KiB (small, since every append rewrites
+    // the last chunk through the deflate filter).
+    const std::size_t row_bytes = std::max<std::size_t>(1, expected) * H5Tget_size(file_type);
+    chunk[0] = std::max<hsize_t>(1, 4096 / row_bytes);
+    for (std::size_t i = 1; i < chunk.size(); ++i) chunk[i] = std::max<hsize_t>(1, chunk[i]);
+    h5::Handle space = h5::space_handle(H5Screate_simple(rank, dims.data(), maxdims.data()),
+                                        "creating dataspace of " + what);
+    h5::Handle dcpl = h5::plist_handle(H5Pcreate(H5P_DATASET_CREATE), "creating dcpl of " + what);
+    h5::check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), "setting chunks of " + what);
+    h5::check(H5Pset_shuffle(dcpl.get()), "setting shuffle filter of " + what);
+    h5::check(H5Pset_deflate(dcpl.get(), h5::kDeflateLevel), "setting deflate filter of " + what);
+    d = h5::dataset_handle(H5Dcreate2(root, path.c_str(), file_type, space.get(), H5P_DEFAULT,
+                                      dcpl.get(), H5P_DEFAULT),
+                           "creating " + what);
+    h5::write_units_dims(d.get(), units, dim_names);
+  } else {
+    d = h5::dataset_handle(H5Dopen2(root, path.c_str(), H5P_DEFAULT), "opening " + what);
+    h5::Handle space = h5::space_handle(H5Dget_space(d.get()), "getting dataspace of " + what);
+    if (H5Sget_simple_extent_ndims(space.get()) != rank)
+      throw std::invalid_argument("trace: " + what + " exists with a different rank");
+    std::vector<hsize_t> cur(rank);
+    H5Sget_simple_extent_dims(space.get(), cur.data(), nullptr);
+    for (int i = 1; i < rank; ++i)
+      if (cur[i] != row[i])
+        throw std::invalid_argument("trace: " + what + " exists with a different row shape");
+    rows = cur[0];
+  }
+  std::vector<hsize_t> size(row);
+  size[0] = rows + 1;
+  h5::check(H5Dset_extent(d.get(), size.data()), "extending " + what);
+  std::vector<hsize_t> start(rank, 0);
+  start[0] = rows;
+  h5::write_hyperslab(d.get(), mem_type, start, row, data, what);
+  d.close(what);
+}
+}  // namespace
+
+void RunWriter::append_substrate_row(const std::string& path, const std::vector<std::size_t>& row_shape,
+                                     const std::vector<double>& values, const std::string& units,
+                                     const std::vector<std::string>& dim_names) {
+  const hid_t root = static_cast<hid_t>(substrate_group());
+  h5::Silence quiet;
+  append_row(root, path, row_shape, values.data(), values.size(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+             units, dim_names, "runs/" + impl_->info.variant + "/substrate/" + path);
+}
+
+void RunWriter::append_substrate_row(const std::string& path, const std::vector<std::size_t>& row_shape,
+                                     const std::vector<std::int64_t>& values, const std::string& units,
+                                     const std::vector<std::string>& dim_names) {
+  const hid_t root = static_cast<hid_t>(substrate_group());
+  h5::Silence quiet;
+  append_row(root, path, row_shape, values.data(), values.size(), H5T_STD_I64LE, H5T_NATIVE_INT64,
+             units, dim_names, "runs/" + impl_->info.variant + "/substrate/" + path);
 }
 
 }  // namespace moesim

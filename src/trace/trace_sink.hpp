@@ -110,6 +110,19 @@ class RunWriter {
   // substrate left open under it are closed by TraceSink::finish().
   std::int64_t substrate_group();
 
+  // Appends one row to the extendible dataset substrate/<path> (path relative
+  // to /runs/<variant>/substrate, e.g. "pheromone/tau"; missing groups are
+  // created). The dataset has shape [rows, row_shape...]; on first use it is
+  // created (chunked, shuffle + deflate) with attrs `units` and `dims`
+  // (dim_names: the row axis first, then one name per row_shape axis).
+  // values.size() must equal the product of row_shape. float64 or int64.
+  void append_substrate_row(const std::string& path, const std::vector<std::size_t>& row_shape,
+                            const std::vector<double>& values, const std::string& units,
+                            const std::vector<std::string>& dim_names);
+  void append_substrate_row(const std::string& path, const std::vector<std::size_t>& row_shape,
+                            const std::vector<std::int64_t>& values, const std::string& units,
+                            const std::vector<std::string>& dim_names);
+
   struct Impl;
   explicit RunWriter(std::unique_ptr<Impl> impl);
   ~RunWriter();

@@ -95,6 +95,12 @@ void validate_experiment(const Registry& registry, const Config& config) {
     if (v.get_int("model.d_ff") % m != 0)
       throw UsageError("model.expert_granularity: " + std::to_string(m) + " must divide model.d_ff (" +
                        std::to_string(v.get_int("model.d_ff")) + ") in variant '" + name + "'");
+    // Build one layer's router and experts: their own cross-key checks
+    // (e.g. router.groups dividing the experts) run now, before any data is
+    // loaded or output created. The input width does not matter here.
+    const ModelSpec spec = model_spec_from_config(v, 1, 2, 0);
+    registry.make_router(router, spec.router_spec(0));
+    registry.make_experts(spec.expert_type, spec.expert_spec(0));
   }
   energy_table(config);
 }

@@ -166,6 +166,7 @@ SeedOutcome Trainer::run(std::uint64_t seed, int seed_index, RunWriter* writer, 
   HostMatrix d_logits("batch.d_logits", s.batch_size, train.num_classes);
   std::vector<int> labels;
   std::vector<std::uint64_t> ids;
+  std::vector<int> batch_clusters;
 
   SeedOutcome out;
   ProgressReporter progress(variant_ + " seed " + std::to_string(seed), s.steps, terminal);
@@ -177,11 +178,17 @@ SeedOutcome Trainer::run(std::uint64_t seed, int seed_index, RunWriter* writer, 
       out.interrupted = true;
       return out;
     }
-    gather_batch(train, sampler.next(), x, labels, ids);
+    const auto& batch_idx = sampler.next();
+    gather_batch(train, batch_idx, x, labels, ids);
+    if (!train.clusters.empty()) {
+      batch_clusters.resize(batch_idx.size());
+      for (std::size_t b = 0; b < batch_idx.size(); ++b) batch_clusters[b] = train.clusters[batch_idx[b]];
+    }
     RouteContext ctx;
     ctx.training = true;
     ctx.step = std::uint64_t(step);
     ctx.token_ids = ids.data();
+    ctx.token_clusters = train.clusters.empty() ? nullptr : batch_clusters.data();
     model.zero_grad();
     model.forward(x, ctx, logits);
     const auto ce = cross_entropy(logits, labels, &d_logits);
@@ -194,6 +201,19 @@ SeedOutcome Trainer::run(std::uint64_t seed, int seed_index, RunWriter* writer, 
                          " (try a smaller train.lr or larger train.grad_clip)");
     model.backward(d_logits, s.aux_coef, s.z_coef);
     adamw.step(params, step - 1);
+    {  // routers that learn from the outcome (stigmergic) and their substrate trace
+      StepFeedback fb;
+      fb.step = std::uint64_t(step);
+      fb.tokens = int(ce.row_loss.size());
+      fb.token_loss = ce.row_loss.data();
+      fb.token_clusters = ctx.token_clusters;
+      fb.num_clusters = train.num_clusters;
+      for (int l = 0; l < layers; ++l) {
+        model.layer(l).router().observe_step(fb);
+        if (writer && metrics)
+          model.layer(l).router().write_substrate(*writer, std::int64_t(seed), step);
+      }
+    }
 
     const StepCost cost = ledger_.training_step(model);
     out.flops += cost.flops;
