@@ -8,6 +8,7 @@
 #include "models/baselines/register_baselines_extra.hpp"
 #include "models/experts/register_experts.hpp"
 #include "models/swarm/stigmergic/register_stigmergic.hpp"
+#include "models/swarm/swarm_router_optimizer.hpp"
 #include "train/experiment.hpp"
 
 namespace moesim {
@@ -19,6 +20,7 @@ void register_builtins(Registry& registry, ConfigSchema& schema) {
   register_baseline_routers(registry, schema);
   register_extra_routers(registry, schema);
   register_stigmergic_router(registry, schema);
+  swarm::register_swarm_router_training(registry, schema);
   register_expert_families(registry, schema);
   // Config names are validated against what is registered.
   for (const auto& [name, _] : registry.list("routers")) schema.add_choice("model.router", name);

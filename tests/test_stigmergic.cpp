@@ -425,6 +425,8 @@ TEST_CASE("moesim run traces the pheromone field with units and dims", "[stigmer
   REQUIRE(r.exit_code == 0);
   H5File f(out);
   const std::string g = "/runs/stigmergic/substrate/pheromone";
+  CHECK(f.string_attr("/runs/stigmergic", "substrate") == "stigmergy");
+  CHECK(f.string_attr("/runs/switch", "substrate") == "digital");
   REQUIRE(f.exists(g + "/tau"));
   const int layers = 2, steps = 30, B = 16, E = 4;
   // Snapshots at steps 1, 10, 20, 30 for each layer.

@@ -48,6 +48,10 @@ void declare_core_keys(ConfigSchema& schema) {
   schema.declare(make_key("train.eval_every", K::Int, "",
                      "evaluate on the validation set every N steps (default: steps/10)", 1.0));
   schema.declare(make_key("train.grad_clip", K::Real, "1.0", "global gradient-norm clip (0 = off)", 0.0));
+  schema.declare(make_key("train.router_optimizer", K::Choice, "gradient",
+                          "how the router (gate) parameters are trained: gradient (AdamW with the rest) or "
+                          "a swarm algorithm over the validation loss (swarm.* keys)",
+                          std::nullopt, false, std::nullopt, false, {"gradient"}));
   // trace
   schema.declare(make_key("trace.level", K::Choice, "full", "what the trace records",
                      std::nullopt, false, std::nullopt, false, {"summary", "metrics", "full"}));

@@ -1,6 +1,7 @@
 #include "core/registry.hpp"
 
 #include "core/error.hpp"
+#include "train/swarm_router_training.hpp"
 
 namespace moesim {
 
@@ -13,8 +14,15 @@ std::string accepted(const Map& m) {
 }
 }  // namespace
 
-void Registry::add_router(const std::string& name, const std::string& description, RouterFactory f) {
+void Registry::add_router(const std::string& name, const std::string& description, RouterFactory f,
+                          const std::string& substrate) {
   routers_[name] = {description, std::move(f)};
+  router_substrates_[name] = substrate;
+}
+
+std::string Registry::router_substrate(const std::string& name) const {
+  auto it = router_substrates_.find(name);
+  return it == router_substrates_.end() ? "digital" : it->second;
 }
 void Registry::add_experts(const std::string& name, const std::string& description,
                            ExpertFactory f) {
@@ -22,6 +30,10 @@ void Registry::add_experts(const std::string& name, const std::string& descripti
 }
 void Registry::add_dataset(const std::string& name, const std::string& description) {
   datasets_[name] = description;
+}
+void Registry::add_router_optimizer(const std::string& name, const std::string& description,
+                                    RouterOptimizerFactory f) {
+  router_optimizers_[name] = {description, std::move(f)};
 }
 void Registry::add_preset(const std::string& name, const std::string& description) {
   presets_[name] = description;
@@ -40,6 +52,16 @@ ExpertBankPtr Registry::make_experts(const std::string& name, const ExpertSpec& 
     throw UsageError("model.expert_type: unknown expert family '" + name +
                      "' (accepted: " + accepted(experts_) + ")");
   return it->second.second(spec);
+}
+
+std::unique_ptr<RouterParameterOptimizer> Registry::make_router_optimizer(
+    const std::string& name, const RouterOptimizerRequest& request) const {
+  auto it = router_optimizers_.find(name);
+  if (it == router_optimizers_.end())
+    throw UsageError("train.router_optimizer: unknown router optimizer '" + name +
+                     "' (accepted: gradient" + (router_optimizers_.empty() ? "" : ", ") +
+                     accepted(router_optimizers_) + ")");
+  return it->second.second(request);
 }
 
 std::map<std::string, std::string> Registry::list(const std::string& kind) const {

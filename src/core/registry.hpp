@@ -8,37 +8,53 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace moesim {
 
 class ConfigSchema;
+class RouterParameterOptimizer;   // train/swarm_router_training.hpp
+struct RouterOptimizerRequest;
 
 class Registry {
  public:
   using RouterFactory = std::function<RouterPtr(const RouterSpec&)>;
   using ExpertFactory = std::function<ExpertBankPtr(const ExpertSpec&)>;
+  // Gradient-free optimizers of the router parameters (train.router_optimizer).
+  using RouterOptimizerFactory =
+      std::function<std::unique_ptr<RouterParameterOptimizer>(const RouterOptimizerRequest&)>;
 
   struct Entry {
     std::string description;  // one line, for `moesim list`
   };
 
-  void add_router(const std::string& name, const std::string& description, RouterFactory f);
+  // `substrate` names what the router runs on, for the trace's run attrs
+  // (DESIGN.md §4): "digital", "stigmergy", "quantum", "crossbar", ...
+  void add_router(const std::string& name, const std::string& description, RouterFactory f,
+                  const std::string& substrate = "digital");
   void add_experts(const std::string& name, const std::string& description, ExpertFactory f);
   void add_dataset(const std::string& name, const std::string& description);
+  void add_router_optimizer(const std::string& name, const std::string& description, RouterOptimizerFactory f);
   void add_preset(const std::string& name, const std::string& description);
 
   RouterPtr make_router(const std::string& name, const RouterSpec& spec) const;  // UsageError if unknown
   ExpertBankPtr make_experts(const std::string& name, const ExpertSpec& spec) const;
+  // UsageError naming train.router_optimizer if unknown.
+  std::unique_ptr<RouterParameterOptimizer> make_router_optimizer(const std::string& name,
+                                                                  const RouterOptimizerRequest& request) const;
 
   bool has_router(const std::string& name) const { return routers_.count(name) > 0; }
+  std::string router_substrate(const std::string& name) const;  // "digital" if unknown
   // name -> description, sorted by name.
   std::map<std::string, std::string> list(const std::string& kind) const;  // routers|experts|datasets|presets
 
  private:
   std::map<std::string, std::pair<std::string, RouterFactory>> routers_;
   std::map<std::string, std::pair<std::string, ExpertFactory>> experts_;
+  std::map<std::string, std::pair<std::string, RouterOptimizerFactory>> router_optimizers_;
+  std::map<std::string, std::string> router_substrates_;
   std::map<std::string, std::string> datasets_;
   std::map<std::string, std::string> presets_;
 };

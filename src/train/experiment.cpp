@@ -11,6 +11,7 @@
 #include "model/moe_model.hpp"
 #include "train/metrics.hpp"
 #include "train/progress.hpp"
+#include "train/swarm_router_training.hpp"
 #include "train/trainer.hpp"
 #include "trace/trace_sink.hpp"
 
@@ -99,7 +100,16 @@ void validate_experiment(const Registry& registry, const Config& config) {
     // (e.g. router.groups dividing the experts) run now, before any data is
     // loaded or output created. The input width does not matter here.
     const ModelSpec spec = model_spec_from_config(v, 1, 2, 0);
-    registry.make_router(router, spec.router_spec(0));
+    const RouterPtr probe = registry.make_router(router, spec.router_spec(0));
+    const std::string router_optimizer = v.get("train.router_optimizer");
+    if (router_optimizer != "gradient") {  // swarm-native router training: its keys and a gate to train
+      RouterOptimizerRequest request;
+      request.config = &v;
+      registry.make_router_optimizer(router_optimizer, request);
+      if (probe->parameters().empty())
+        throw UsageError("train.router_optimizer: '" + router_optimizer + "' needs a router with parameters; router '" +
+                         router + "' of variant '" + name + "' has none (accepted: gradient)");
+    }
     registry.make_experts(spec.expert_type, spec.expert_spec(0));
   }
   energy_table(config);
@@ -137,6 +147,7 @@ int run_experiment(const Registry& registry, const Config& config, const RunOpti
     RunInfo info;
     info.variant = name;
     info.router = vc.get("model.router");
+    info.substrate = registry.router_substrate(info.router);
     info.expert_type = vc.get("model.expert_type");
     info.num_experts = int(vc.get_int("model.experts") * vc.get_int("model.expert_granularity"));
     info.top_k = int(vc.get_int("model.top_k") * vc.get_int("model.expert_granularity"));

@@ -8,6 +8,7 @@
 #include "train/batch_sampler.hpp"
 #include "train/metrics.hpp"
 #include "train/progress.hpp"
+#include "train/swarm_router_training.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -29,6 +30,7 @@ TrainSettings TrainSettings::from_config(const Config& c) {
   s.z_coef = c.get_real("model.z_loss_coef");
   s.assignment_tokens = int(c.get_int("trace.assignment_tokens"));
   s.trace_level = c.get("trace.level");
+  s.router_optimizer = c.get("train.router_optimizer");
   return s;
 }
 
@@ -156,7 +158,19 @@ SeedOutcome Trainer::run(std::uint64_t seed, int seed_index, RunWriter* writer, 
   opt.total_steps = s.steps;
   AdamW adamw(opt);
   BatchSampler sampler(train.size(), std::size_t(s.batch_size), seed);
-  const auto params = model.parameters();
+  auto params = model.parameters();
+  // Swarm-native router training: the router parameters leave AdamW.
+  std::unique_ptr<RouterSearch> router_search;
+  if (s.router_optimizer != "gradient") {
+    RouterOptimizerRequest request;
+    request.config = &config_;
+    request.seed = seed;
+    for (int l = 0; l < model.num_layers(); ++l)
+      for (const Parameter* p : model.layer(l).router().parameters()) request.dimension += p->size();
+    router_search = std::make_unique<RouterSearch>(
+        model, data_.validation, registry_.make_router_optimizer(s.router_optimizer, request), s.batch_size);
+    params = router_search->gradient_parameters(params);
+  }
   const auto eval_steps = s.eval_steps();
   const int layers = model.num_layers();
   const bool full = s.trace_level == "full", metrics = s.trace_level != "summary";
@@ -246,6 +260,7 @@ SeedOutcome Trainer::run(std::uint64_t seed, int seed_index, RunWriter* writer, 
       out.mutual_information = ev.mutual_information_bits;
       ++eval_index;
     }
+    if (router_search && router_search->due(step)) router_search->round(step, seed, metrics ? writer : nullptr);
     if (writer) writer->step_done();
     progress.update(step, ce.loss, double(step) * s.batch_size / std::max(elapsed, 1e-9));
   }

@@ -21,6 +21,7 @@ struct TrainSettings {
   double aux_coef = 0.01, z_coef = 0.001;
   int assignment_tokens = 64;
   std::string trace_level = "full";
+  std::string router_optimizer = "gradient";  // or a registered swarm algorithm
 
   static TrainSettings from_config(const Config& c);
   std::vector<std::int64_t> eval_steps() const;  // 1-based steps at which validation runs

@@ -14,7 +14,8 @@ void register_stigmergic_router(Registry& registry, ConfigSchema& schema) {
                       "MAX-MIN / AntNet updates (ant colony routing)",
                       [](const RouterSpec& spec) -> RouterPtr {
                         return std::make_unique<StigmergicRouter>(spec);
-                      });
+                      },
+                      "stigmergy");
   using K = KeyType;
   schema.declare(make_key("stigmergy.hash_bits", K::Int, "4",
                           "stigmergic: SimHash sign-projection bits of a token's bucket (buckets = 2^bits)",
