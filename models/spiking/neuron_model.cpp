@@ -1,0 +1,118 @@
+// Exact propagator and parallel update of the LifExp neuron model.
+#include "models/spiking/neuron_model.hpp"
+
+#include "core/error.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace moesim::spiking {
+
+namespace {
+
+// Response of u to a synaptic current starting at g0 = 1 that decays with
+// tau_s, after time h: tau_s / (tau_s - tau_m) (e^{-h/tau_s} - e^{-h/tau_m}),
+// and its limit (h / tau_m) e^{-h/tau_m} when tau_s == tau_m. expm1 keeps the
+// difference accurate when the time constants are close.
+double synaptic_propagator(double h, double tau_m, double tau_s) {
+  const double a = 1.0 / tau_m - 1.0 / tau_s;  // e^{-h/tau_s} = e^{-h/tau_m} e^{a h}
+  if (std::abs(a * h) < 1e-12) return (h / tau_m) * std::exp(-h / tau_m);
+  return std::exp(-h / tau_m) * std::expm1(a * h) / (a * tau_m);
+}
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw UsageError("spiking LIF: " + what);
+}
+
+}  // namespace
+
+LifExpModel LifExpModel::make(const LifExpParams& p, double dt_ms) {
+  require(std::isfinite(dt_ms) && dt_ms > 0, "dt must be positive");
+  require(std::isfinite(p.tau_m_ms) && p.tau_m_ms > 0, "tau_m must be positive");
+  require(std::isfinite(p.tau_e_ms) && p.tau_e_ms > 0, "tau_e must be positive");
+  require(std::isfinite(p.tau_i_ms) && p.tau_i_ms > 0, "tau_i must be positive");
+  require(std::isfinite(p.refractory_ms) && p.refractory_ms >= 0, "refractory period must be >= 0");
+  require(p.v_reset_mV < p.v_threshold_mV, "reset must lie below threshold");
+  require(std::isfinite(p.e_leak_mV) && std::isfinite(p.drive_mV), "leak and drive must be finite");
+  LifExpModel m;
+  m.params = p;
+  m.dt_ms = dt_ms;
+  m.p_mm = std::exp(-dt_ms / p.tau_m_ms);
+  m.p_drive = -std::expm1(-dt_ms / p.tau_m_ms);
+  m.p_ee = std::exp(-dt_ms / p.tau_e_ms);
+  m.p_ii = std::exp(-dt_ms / p.tau_i_ms);
+  m.p_me = synaptic_propagator(dt_ms, p.tau_m_ms, p.tau_e_ms);
+  m.p_mi = synaptic_propagator(dt_ms, p.tau_m_ms, p.tau_i_ms);
+  const double steps = std::round(p.refractory_ms / dt_ms);
+  require(steps < 1e9, "refractory period too long for dt");
+  m.refractory_steps = static_cast<int>(steps);
+  return m;
+}
+
+LifExpState::LifExpState(std::size_t n)
+    : v("spiking.v", n),
+      ge("spiking.ge", n),
+      gi("spiking.gi", n),
+      refractory("spiking.refractory", n),
+      spiked("spiking.spiked", n) {}
+
+template <class ExecSpace>
+void lif_exp_step(const ExecSpace& space, const LifExpModel& model, const LifExpState& state) {
+  const auto v = state.v;
+  const auto ge = state.ge;
+  const auto gi = state.gi;
+  const auto refractory = state.refractory;
+  const auto spiked = state.spiked;
+  const double p_mm = model.p_mm, p_me = model.p_me, p_mi = model.p_mi;
+  const double p_ee = model.p_ee, p_ii = model.p_ii;
+  const double drive_term = model.p_drive * model.params.drive_mV;
+  const double el = model.params.e_leak_mV;
+  const double vt = model.params.v_threshold_mV;
+  const double vr = model.params.v_reset_mV;
+  const int hold = model.refractory_steps > 0 ? model.refractory_steps - 1 : 0;
+  Kokkos::parallel_for(
+      "spiking.lif_exp_step",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
+          space, 0, static_cast<std::int64_t>(state.size())),
+      KOKKOS_LAMBDA(const std::int64_t i) {
+        const double e = ge(i), in = gi(i);
+        std::uint8_t fired = 0;
+        if (refractory(i) > 0) {
+          refractory(i) -= 1;
+        } else {
+          const double u = p_mm * (v(i) - el) + p_me * e + p_mi * in + drive_term;
+          double vn = u + el;
+          if (vn > vt) {
+            fired = 1;
+            vn = vr;
+            refractory(i) = hold;
+          }
+          v(i) = vn;
+        }
+        ge(i) = p_ee * e;
+        gi(i) = p_ii * in;
+        spiked(i) = fired;
+      });
+  space.fence();
+}
+
+void collect_spikes(const LifExpState& state, std::vector<std::uint32_t>& out) {
+  const std::size_t n = state.size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (state.spiked(i)) out.push_back(static_cast<std::uint32_t>(i));
+}
+
+#if defined(KOKKOS_ENABLE_SERIAL)
+template void lif_exp_step<Kokkos::Serial>(const Kokkos::Serial&, const LifExpModel&,
+                                           const LifExpState&);
+#endif
+#if defined(KOKKOS_ENABLE_OPENMP)
+template void lif_exp_step<Kokkos::OpenMP>(const Kokkos::OpenMP&, const LifExpModel&,
+                                           const LifExpState&);
+#endif
+#if defined(KOKKOS_ENABLE_THREADS)
+template void lif_exp_step<Kokkos::Threads>(const Kokkos::Threads&, const LifExpModel&,
+                                            const LifExpState&);
+#endif
+
+}  // namespace moesim::spiking
