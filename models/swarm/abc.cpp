@@ -27,6 +27,7 @@
 // greedy selections are applied in index order (Karaboga's ABC applies them one
 // bee at a time; the batch form is the usual parallel ABC).
 #include "models/swarm/algorithms.hpp"
+#include "models/swarm/food_sources.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -43,78 +44,50 @@ class Abc final : public Optimizer {
 
  protected:
   void initialise() override {
-    x_.assign(pop_ * dim_, 0.0);
-    f_.assign(pop_, 0.0);
-    trial_.assign(pop_, 0);
-    for (std::size_t i = 0; i < pop_; ++i) random_point(&x_[i * dim_]);
-    evaluate(x_.data(), pop_, f_.data());
+    src_.resize(pop_, dim_);
+    for (std::size_t i = 0; i < pop_; ++i) random_point(&src_.x[i * dim_]);
+    evaluate(src_.x.data(), pop_, src_.f.data());
   }
 
   void generation() override {
     const std::size_t n = pop_;
-    // Scout decision (at most one): the source with the largest trial counter.
-    std::size_t mi = 0;
-    for (std::size_t i = 1; i < n; ++i)
-      if (trial_[i] > trial_[mi]) mi = i;
-    const bool scout = trial_[mi] >= a_.limit;
+    const std::size_t scout = src_.scout(a_.limit);  // size() if none
 
     // 1. Employed bees (and the scout) as one batch of n evaluations.
     std::vector<double> cand(n * dim_), fc(n);
     for (std::size_t i = 0; i < n; ++i) {
-      if (scout && i == mi)
+      if (i == scout)
         random_point(&cand[i * dim_]);
       else
         neighbour(i, &cand[i * dim_]);
     }
     evaluate(cand.data(), n, fc.data());
     for (std::size_t i = 0; i < n; ++i) {
-      if (scout && i == mi) {
-        if (fc[i] == std::numeric_limits<double>::infinity()) continue;  // budget ran out
-        std::copy(&cand[i * dim_], &cand[(i + 1) * dim_], &x_[i * dim_]);
-        if (!a_.keep_old_fitness_after_scout) f_[i] = fc[i];
-        trial_[i] = 0;
-      } else {
-        greedy(i, &cand[i * dim_], fc[i]);
-      }
+      if (i == scout)
+        src_.install_scout(i, &cand[i * dim_], fc[i], !a_.keep_old_fitness_after_scout);
+      else
+        src_.greedy(i, &cand[i * dim_], fc[i]);
     }
 
     // 2. Onlooker bees: cyclic roulette over the fitness-proportional probabilities.
-    std::vector<double> prob(n);
-    double total = 0;
-    for (std::size_t i = 0; i < n; ++i) total += (prob[i] = abc_fitness(f_[i]));
-    for (auto& q : prob) q /= total;
-    std::vector<std::size_t> chosen;
-    chosen.reserve(n);
-    for (std::size_t s = 0; chosen.size() < n; s = (s + 1) % n)
-      if (uniform() < prob[s]) chosen.push_back(s);
+    const auto chosen = src_.onlookers([this] { return uniform(); });
     for (std::size_t t = 0; t < n; ++t) neighbour(chosen[t], &cand[t * dim_]);
     evaluate(cand.data(), n, fc.data());
-    for (std::size_t t = 0; t < n; ++t) greedy(chosen[t], &cand[t * dim_], fc[t]);
+    for (std::size_t t = 0; t < n; ++t) src_.greedy(chosen[t], &cand[t * dim_], fc[t]);
   }
 
  private:
   void neighbour(std::size_t i, double* v) {
-    std::copy(&x_[i * dim_], &x_[(i + 1) * dim_], v);
+    std::copy(&src_.x[i * dim_], &src_.x[(i + 1) * dim_], v);
     const std::size_t j = below(dim_);
     std::size_t k = below(pop_ - 1);
     if (k >= i) ++k;
     const double phi = uniform(-1.0, 1.0);
-    v[j] = clamp(v[j] + phi * (v[j] - x_[k * dim_ + j]), j);
-  }
-
-  void greedy(std::size_t i, const double* v, double fv) {
-    if (fv < f_[i]) {
-      std::copy(v, v + dim_, &x_[i * dim_]);
-      f_[i] = fv;
-      trial_[i] = 0;
-    } else {
-      ++trial_[i];
-    }
+    v[j] = clamp(v[j] + phi * (v[j] - src_.x[k * dim_ + j]), j);
   }
 
   AbcParams a_;
-  std::vector<double> x_, f_;
-  std::vector<std::size_t> trial_;
+  FoodSources src_;
 };
 
 }  // namespace

@@ -27,6 +27,7 @@
 // chaotic sequences. A generation costs 2 × SN evaluations, evaluated in two
 // parallel batches; greedy selections are applied in index order.
 #include "models/swarm/algorithms.hpp"
+#include "models/swarm/food_sources.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -43,9 +44,7 @@ class CnsAbc final : public Optimizer {
 
  protected:
   void initialise() override {
-    x_.assign(pop_ * dim_, 0.0);
-    f_.assign(pop_, 0.0);
-    trial_.assign(pop_, 0);
+    src_.resize(pop_, dim_);
     z_.resize(dim_);
     for (auto& z : z_) z = 0.05 + 0.9 * uniform();
     // Mutual exclusion over SN strata per dimension.
@@ -61,70 +60,57 @@ class CnsAbc final : public Optimizer {
           }
           z = next_chaos(d);
         }
-        x_[i * dim_ + d] = problem_.lower(d) + z * (problem_.upper(d) - problem_.lower(d));
+        src_.x[i * dim_ + d] = problem_.lower(d) + z * (problem_.upper(d) - problem_.lower(d));
       }
     }
-    evaluate(x_.data(), pop_, f_.data());
+    evaluate(src_.x.data(), pop_, src_.f.data());
   }
 
   void generation() override {
     const std::size_t n = pop_;
-    std::size_t mi = 0;
-    for (std::size_t i = 1; i < n; ++i)
-      if (trial_[i] > trial_[mi]) mi = i;
-    const bool scout = trial_[mi] >= a_.limit;
+    const std::size_t scout = src_.scout(a_.limit);  // size() if none
 
     std::vector<double> cand(n * dim_), fc(n);
     for (std::size_t i = 0; i < n; ++i) {
       double* v = &cand[i * dim_];
-      if (scout && i == mi) {
+      if (i == scout) {
         for (std::size_t d = 0; d < dim_; ++d)
           v[d] = problem_.lower(d) + next_chaos(d) * (problem_.upper(d) - problem_.lower(d));
         continue;
       }
-      std::copy(&x_[i * dim_], &x_[(i + 1) * dim_], v);
+      std::copy(&src_.x[i * dim_], &src_.x[(i + 1) * dim_], v);
       const std::size_t nb = neighbourhood_best(i);
       const std::size_t k = neighbour_other_than(i);
       const std::size_t j = below(dim_);
       const double phi = uniform(-1.0, 1.0), psi = uniform(0.0, a_.social);
-      v[j] = clamp(v[j] + phi * (v[j] - x_[k * dim_ + j]) + psi * (x_[nb * dim_ + j] - v[j]), j);
+      v[j] = clamp(v[j] + phi * (v[j] - src_.x[k * dim_ + j]) + psi * (src_.x[nb * dim_ + j] - v[j]), j);
     }
     evaluate(cand.data(), n, fc.data());
     for (std::size_t i = 0; i < n; ++i) {
-      if (scout && i == mi) {
-        if (fc[i] == std::numeric_limits<double>::infinity()) continue;
-        std::copy(&cand[i * dim_], &cand[(i + 1) * dim_], &x_[i * dim_]);
-        f_[i] = fc[i];
-        trial_[i] = 0;
-      } else {
-        greedy(i, &cand[i * dim_], fc[i]);
-      }
+      if (i == scout)
+        src_.install_scout(i, &cand[i * dim_], fc[i], /*update_fitness=*/true);
+      else
+        src_.greedy(i, &cand[i * dim_], fc[i]);
     }
 
     // Onlookers with the compression factor around the global best.
     const double c = a_.compression_start - (a_.compression_start - a_.compression_end) * progress();
     std::size_t g = 0;
     for (std::size_t i = 1; i < n; ++i)
-      if (f_[i] < f_[g]) g = i;
-    std::vector<double> prob(n);
-    double total = 0;
-    for (std::size_t i = 0; i < n; ++i) total += (prob[i] = abc_fitness(f_[i]));
-    for (auto& q : prob) q /= total;
-    std::vector<std::size_t> chosen;
-    for (std::size_t s = 0; chosen.size() < n; s = (s + 1) % n)
-      if (uniform() < prob[s]) chosen.push_back(s);
+      if (src_.f[i] < src_.f[g]) g = i;
+    const auto chosen = src_.onlookers([this] { return uniform(); });
     for (std::size_t t = 0; t < n; ++t) {
       const std::size_t s = chosen[t];
       double* v = &cand[t * dim_];
-      std::copy(&x_[s * dim_], &x_[(s + 1) * dim_], v);
+      std::copy(&src_.x[s * dim_], &src_.x[(s + 1) * dim_], v);
       std::size_t k = below(n - 1);
       if (k >= s) ++k;
       const std::size_t j = below(dim_);
       const double phi = uniform(-1.0, 1.0);
-      v[j] = clamp(x_[g * dim_ + j] + c * phi * (x_[s * dim_ + j] - x_[k * dim_ + j]), j);
+      v[j] = clamp(src_.x[g * dim_ + j] + c * phi * (src_.x[s * dim_ + j] - src_.x[k * dim_ + j]), j);
     }
     evaluate(cand.data(), n, fc.data());
-    for (std::size_t t = 0; t < n; ++t) greedy(chosen[t], &cand[t * dim_], fc[t]);
+    for (std::size_t t = 0; t < n; ++t) src_.greedy(chosen[t], &cand[t * dim_], fc[t]);
   }
 
  private:
@@ -143,8 +129,8 @@ class CnsAbc final : public Optimizer {
     std::size_t best = i;
     for (std::size_t j = 1; j <= r; ++j) {
       const std::size_t a = (i + j) % n, b = (i + n - j % n) % n;
-      if (f_[a] < f_[best]) best = a;
-      if (f_[b] < f_[best]) best = b;
+      if (src_.f[a] < src_.f[best]) best = a;
+      if (src_.f[b] < src_.f[best]) best = b;
     }
     return best;
   }
@@ -156,19 +142,9 @@ class CnsAbc final : public Optimizer {
     return pick < r ? (i + pop_ - off % pop_) % pop_ : (i + off) % pop_;
   }
 
-  void greedy(std::size_t i, const double* v, double fv) {
-    if (fv < f_[i]) {
-      std::copy(v, v + dim_, &x_[i * dim_]);
-      f_[i] = fv;
-      trial_[i] = 0;
-    } else {
-      ++trial_[i];
-    }
-  }
-
   CnsAbcParams a_;
-  std::vector<double> x_, f_, z_;
-  std::vector<std::size_t> trial_;
+  FoodSources src_;
+  std::vector<double> z_;  // the Bernoulli map's state per dimension
 };
 
 }  // namespace
