@@ -1,5 +1,6 @@
 #include "models/register_models.hpp"
 
+#include "bench/bench.hpp"
 #include "config/config.hpp"
 #include "core/registry.hpp"
 #include "datasets/dataset.hpp"
@@ -22,6 +23,7 @@ void register_builtins(Registry& registry, ConfigSchema& schema) {
   register_stigmergic_router(registry, schema);
   swarm::register_swarm_router_training(registry, schema);
   register_expert_families(registry, schema);
+  register_core_benchmarks(registry);
   // Config names are validated against what is registered.
   for (const auto& [name, _] : registry.list("routers")) schema.add_choice("model.router", name);
   for (const auto& [name, _] : registry.list("experts")) schema.add_choice("model.expert_type", name);

@@ -39,6 +39,10 @@ void Registry::add_preset(const std::string& name, const std::string& descriptio
   presets_[name] = description;
 }
 
+void Registry::add_benchmark(const std::string& name, BenchmarkEntry entry) {
+  benchmarks_[name] = std::move(entry);
+}
+
 RouterPtr Registry::make_router(const std::string& name, const RouterSpec& spec) const {
   auto it = routers_.find(name);
   if (it == routers_.end())

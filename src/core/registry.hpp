@@ -7,6 +7,7 @@
 #include "moe/router.hpp"
 
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 
 namespace moesim {
 
+class Config;
 class ConfigSchema;
 class RouterParameterOptimizer;   // train/swarm_router_training.hpp
 struct RouterOptimizerRequest;
@@ -25,6 +27,23 @@ class Registry {
   // Gradient-free optimizers of the router parameters (train.router_optimizer).
   using RouterOptimizerFactory =
       std::function<std::unique_ptr<RouterParameterOptimizer>(const RouterOptimizerRequest&)>;
+
+  // A kernel benchmark for `moesim bench NAME` (src/bench/bench.hpp). Models
+  // register theirs here because src/ may not include models/.
+  struct BenchmarkContext {
+    const Registry& registry;
+    const Config& defaults;  // the default configuration (every key declared)
+    bool json = false;
+    // `--set key=value` options of `moesim bench`, already checked against the
+    // benchmark's declared keys; parse with bench_option() (bench.hpp).
+    std::map<std::string, std::string> options;
+  };
+  using BenchmarkFn = std::function<void(const BenchmarkContext&, std::ostream&)>;
+  struct BenchmarkEntry {
+    std::string description;
+    std::map<std::string, std::string> options;  // key -> help ("qubits: comma-separated, e.g. 20,24")
+    BenchmarkFn run;
+  };
 
   struct Entry {
     std::string description;  // one line, for `moesim list`
@@ -38,6 +57,8 @@ class Registry {
   void add_dataset(const std::string& name, const std::string& description);
   void add_router_optimizer(const std::string& name, const std::string& description, RouterOptimizerFactory f);
   void add_preset(const std::string& name, const std::string& description);
+  void add_benchmark(const std::string& name, BenchmarkEntry entry);
+  const std::map<std::string, BenchmarkEntry>& benchmarks() const { return benchmarks_; }
 
   RouterPtr make_router(const std::string& name, const RouterSpec& spec) const;  // UsageError if unknown
   ExpertBankPtr make_experts(const std::string& name, const ExpertSpec& spec) const;
@@ -57,6 +78,7 @@ class Registry {
   std::map<std::string, std::string> router_substrates_;
   std::map<std::string, std::string> datasets_;
   std::map<std::string, std::string> presets_;
+  std::map<std::string, BenchmarkEntry> benchmarks_;
 };
 
 }  // namespace moesim
