@@ -7,7 +7,11 @@
 #include "devices/presets_dir.hpp"
 #include "models/baselines/register_baselines.hpp"
 #include "models/baselines/register_baselines_extra.hpp"
+#include "models/bio/register_bio.hpp"
 #include "models/experts/register_experts.hpp"
+#include "models/quantum/router/register_quantum_router.hpp"
+#include "models/quantum/statevector_bench.hpp"
+#include "models/spiking/snn_bench.hpp"
 #include "models/swarm/stigmergic/register_stigmergic.hpp"
 #include "models/swarm/swarm_router_optimizer.hpp"
 #include "train/experiment.hpp"
@@ -21,9 +25,13 @@ void register_builtins(Registry& registry, ConfigSchema& schema) {
   register_baseline_routers(registry, schema);
   register_extra_routers(registry, schema);
   register_stigmergic_router(registry, schema);
+  register_quantum_router(registry, schema);
+  register_bio_moe(registry, schema);
   swarm::register_swarm_router_training(registry, schema);
   register_expert_families(registry, schema);
   register_core_benchmarks(registry);
+  register_spiking_benchmarks(registry);
+  register_quantum_benchmarks(registry);
   // Config names are validated against what is registered.
   for (const auto& [name, _] : registry.list("routers")) schema.add_choice("model.router", name);
   for (const auto& [name, _] : registry.list("experts")) schema.add_choice("model.expert_type", name);

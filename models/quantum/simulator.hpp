@@ -4,7 +4,9 @@
 // two-qubit 4x4 unitary and a diagonal gate on up to kMaxDiagonalQubits
 // qubits. Matrices come from gates.hpp in double and are rounded to Real.
 // Every kernel is one parallel_for over the amplitude groups it mixes, so
-// there is no reduction and results do not depend on the thread count.
+// there is no reduction and results do not depend on the thread count. On
+// host memory the uncontrolled 1-qubit gate (the benchmarked kernel) runs
+// over contiguous runs with SIMD inner loops (simulator_kernels.cpp).
 // reference.hpp holds a plain-loop oracle that the tests compare against.
 #pragma once
 #include "models/quantum/gates.hpp"
@@ -16,6 +18,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace moesim::quantum {
@@ -62,6 +65,21 @@ struct Diag {
   unsigned k = 0;
 };
 
+// Host inner loops of the dense 1-qubit gate (simulator_kernels.cpp), on
+// amplitudes seen as interleaved (re, im) reals; m is the row-major 2x2
+// matrix as 8 reals. gate1_runs handles the amplitude pairs k ∈ [k0, k0 +
+// count) of a target t ≥ 3 (pair k: k with a 0 inserted at bit t, and that
+// index + 2^t); gate1_low mixes i with i + 2^t (t < 3) inside a block of len
+// amplitudes.
+void gate1_runs(float* data, std::size_t k0, std::size_t count, unsigned t, const float* m);
+void gate1_runs(double* data, std::size_t k0, std::size_t count, unsigned t, const double* m);
+void gate1_low(float* p, std::size_t len, unsigned t, const float* m);
+void gate1_low(double* p, std::size_t len, unsigned t, const double* m);
+
+// Amplitudes per parallel iteration of the host 1-qubit kernel: large enough
+// for a vectorised inner loop, small enough to balance threads.
+inline constexpr std::size_t kGate1Chunk = 2048;
+
 }  // namespace detail
 
 template <class Real, class MemorySpace = Kokkos::HostSpace,
@@ -77,6 +95,13 @@ class StateVectorSimulator {
 
   // Dense 2x2 unitary on qubit `target`.
   void apply_gate(state_type& st, unsigned target, const Gate1& g) const {
+    if constexpr (std::is_same_v<MemorySpace, Kokkos::HostSpace> &&
+                  (std::is_same_v<Real, float> || std::is_same_v<Real, double>)) {
+      if (st.num_qubits >= 4 && target < st.num_qubits) {
+        apply_gate_host(st, target, g);
+        return;
+      }
+    }
     apply_controlled_gate(st, {}, target, g);
   }
 
@@ -160,6 +185,36 @@ class StateVectorSimulator {
   }
 
  private:
+  // Host path of apply_gate: the index space splits into high and low parts
+  // around the target, so each parallel iteration handles a fixed number of
+  // pairs as contiguous runs of up to 2^target amplitudes (target ≥ 3) or one
+  // contiguous block (target < 3), with a SIMD inner loop instead of a
+  // per-amplitude bit insertion.
+  void apply_gate_host(state_type& st, unsigned target, const Gate1& g) const {
+    Real m[8];
+    for (int e = 0; e < 4; ++e) {
+      m[2 * e] = Real(g.m[e].real());
+      m[2 * e + 1] = Real(g.m[e].imag());
+    }
+    Real* data = reinterpret_cast<Real*>(st.amps.data());
+    const std::size_t size = st.size();
+    if (target >= 3) {
+      // Fixed work per iteration (kGate1Chunk pairs), made of runs of up to
+      // 2^target contiguous amplitudes.
+      const std::size_t pairs = size / 2;
+      const std::size_t work = std::min(pairs, detail::kGate1Chunk);
+      Kokkos::parallel_for(
+          "quantum.apply_1q_host", policy(pairs / work),
+          [=](const std::size_t c) { detail::gate1_runs(data, c * work, work, target, m); });
+    } else {
+      const std::size_t block = std::min(size, detail::kGate1Chunk);
+      Kokkos::parallel_for(
+          "quantum.apply_1q_host_low", policy(size / block),
+          [=](const std::size_t b) { detail::gate1_low(data + 2 * b * block, block, target, m); });
+    }
+    exec_.fence();
+  }
+
   Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::size_t>> policy(std::size_t n) const {
     return Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::size_t>>(exec_, 0, n);
   }

@@ -16,7 +16,12 @@
 // propagate() adds the weights of the spiking sources' synapses to a target
 // variable, sources in ascending order and each row in ascending target order:
 // every target's sum is formed in a fixed order (no atomics), so it is
-// bit-identical for any thread count.
+// bit-identical for any thread count. propagate_range() does the same for the
+// targets in [lo, hi) only: threads owning disjoint target ranges deliver the
+// same spikes concurrently with the same per-target order.
+//
+// Delays (in steps, see delay_buffer.hpp): every synapse has delay_steps, or
+// its own entry of `delays` when that view is not empty.
 #pragma once
 #include <Kokkos_Core.hpp>
 
@@ -32,9 +37,14 @@ struct Projection {
   Kokkos::View<std::size_t*, Kokkos::HostSpace> row_ptr;   // num_sources + 1
   Kokkos::View<std::uint32_t*, Kokkos::HostSpace> targets;  // num_synapses
   Kokkos::View<double*, Kokkos::HostSpace> weights;        // num_synapses, mV
+  int delay_steps = 0;                                     // every synapse's delay, unless…
+  Kokkos::View<std::uint16_t*, Kokkos::HostSpace> delays;  // …per synapse (empty: uniform)
 
   std::size_t num_synapses() const { return num_sources ? row_ptr(num_sources) : 0; }
   std::size_t out_degree(std::size_t s) const { return row_ptr(s + 1) - row_ptr(s); }
+  // True if some synapse has a nonzero delay (then delivery needs a DelayBuffer).
+  bool delayed() const { return delay_steps != 0 || delays.extent(0) > 0; }
+  int max_delay_steps() const;
 };
 
 struct FixedProbabilitySpec {
@@ -57,5 +67,13 @@ Projection fixed_probability_projection(const ExecSpace& space, const FixedProba
 std::size_t propagate(const Projection& projection, const std::vector<std::uint32_t>& spiking_sources,
                       const Kokkos::View<double*, Kokkos::HostSpace>& target_var,
                       std::size_t target_offset = 0);
+
+// The synapses of `sources` (count local indices) whose targets lie in
+// [lo, hi): target_var[target_offset + target] += weight, in source order.
+// Ignores delays (the caller routes delayed projections through a DelayBuffer).
+// Real: double, or float (each weight is rounded to float before the add).
+template <class Real>
+void propagate_range(const Projection& projection, const std::uint32_t* sources, std::size_t count,
+                     Real* target_var, std::size_t lo, std::size_t hi, std::size_t target_offset = 0);
 
 }  // namespace moesim::spiking

@@ -26,6 +26,30 @@ void require(bool ok, const std::string& what) {
 
 }  // namespace
 
+const ModelInfo& lif_exp_info() {
+  static const ModelInfo info{
+      "lif_exp",
+      "dv/dt = (ge + gi + drive - (v - El)) / tau_m (held while refractory); "
+      "dge/dt = -ge / tau_e; dgi/dt = -gi / tau_i; v > Vt: spike, v = Vr, "
+      "hold round(t_ref / dt) steps",
+      "v (mV), ge (mV), gi (mV), refractory (steps), spiked"};
+  return info;
+}
+
+const std::vector<ParamField<LifExpParams>>& lif_exp_fields() {
+  static const std::vector<ParamField<LifExpParams>> fields{
+      {"tau_m_ms", &LifExpParams::tau_m_ms, "membrane time constant"},
+      {"tau_e_ms", &LifExpParams::tau_e_ms, "excitatory synaptic current decay"},
+      {"tau_i_ms", &LifExpParams::tau_i_ms, "inhibitory synaptic current decay"},
+      {"v_threshold_mV", &LifExpParams::v_threshold_mV, "spike threshold Vt"},
+      {"v_reset_mV", &LifExpParams::v_reset_mV, "reset potential Vr"},
+      {"e_leak_mV", &LifExpParams::e_leak_mV, "leak reversal potential El"},
+      {"refractory_ms", &LifExpParams::refractory_ms, "refractory period t_ref"},
+      {"drive_mV", &LifExpParams::drive_mV, "constant input R*I"},
+  };
+  return fields;
+}
+
 LifExpModel LifExpModel::make(const LifExpParams& p, double dt_ms) {
   require(std::isfinite(dt_ms) && dt_ms > 0, "dt must be positive");
   require(std::isfinite(p.tau_m_ms) && p.tau_m_ms > 0, "tau_m must be positive");

@@ -30,6 +30,23 @@
 
 namespace moesim::spiking {
 
+// A model declared as data: its name, equations, state variables and a table of
+// its parameters (INI key with unit suffix, the member it sets, meaning).
+// Presets (neuron_preset.hpp) and docs walk these tables instead of naming
+// each parameter by hand, so adding a parameter is one table row.
+template <class Params>
+struct ParamField {
+  const char* key;          // e.g. "tau_m_ms"
+  double Params::*member;   // the field it sets
+  const char* meaning;
+};
+
+struct ModelInfo {
+  const char* name;             // e.g. "lif_exp" (the `model` key of a preset)
+  const char* equations;        // update rule, human readable
+  const char* state_variables;  // e.g. "v (mV), ge, gi (mV), refractory (steps)"
+};
+
 // Parameters of a current-based LIF with exponential synapses (ms, mV).
 struct LifExpParams {
   double tau_m_ms = 20.0;
@@ -41,6 +58,10 @@ struct LifExpParams {
   double refractory_ms = 5.0;
   double drive_mV = 0.0;  // R * I of a constant input current
 };
+
+// LifExp declared as data (see ParamField / ModelInfo above).
+const ModelInfo& lif_exp_info();
+const std::vector<ParamField<LifExpParams>>& lif_exp_fields();
 
 // The model for one dt: parameters plus the exact propagator. With u = v - El:
 //   u'  = p_mm u + p_me ge + p_mi gi + p_drive * drive
@@ -56,9 +77,11 @@ struct LifExpModel {
   static LifExpModel make(const LifExpParams& params, double dt_ms);
 };
 
-// The state of a population of n neurons (host memory).
+// The state of a population of n neurons (host memory). The conductance
+// models (conductance_lif.hpp, adaptive_lif.hpp) use the same layout with ge,
+// gi as conductances in units of the leak conductance.
 struct LifExpState {
-  Kokkos::View<double*, Kokkos::HostSpace> v, ge, gi;  // mV
+  Kokkos::View<double*, Kokkos::HostSpace> v, ge, gi;  // mV (lif_exp)
   Kokkos::View<int*, Kokkos::HostSpace> refractory;    // steps still clamped
   Kokkos::View<std::uint8_t*, Kokkos::HostSpace> spiked;  // 1 if spiked in the last step
 

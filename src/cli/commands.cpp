@@ -11,6 +11,8 @@
 namespace moesim::cli {
 
 int swarm_command(const Invocation& inv);  // swarm.cpp
+int qasm_command(const Invocation& inv);   // qasm.cpp
+int snn_command(const Invocation& inv);    // snn.cpp
 
 const std::vector<CommandEntry>& commands() {
   static const std::vector<CommandEntry> table = {
@@ -28,6 +30,12 @@ const std::vector<CommandEntry>& commands() {
       {"swarm", "run a swarm optimizer (PSO, QPSO, ACO_R, ABC, ...) on a standard test function",
        "moesim swarm --algo A --problem P --dim D --evals N [--pop N] [--seed N]",
        "moesim swarm --algo pso --problem rastrigin --dim 10 --evals 100000 --seed 3", swarm_command},
+      {"qasm", "run an OpenQASM 2.0 circuit on the state-vector engine (probabilities or shot counts)",
+       "moesim qasm FILE [--shots N] [--noise PRESET] [--seed N] [--threads N] [--precision double|float]",
+       "moesim qasm bell.qasm --shots 1000 --seed 3", qasm_command},
+      {"snn", "run a spiking network preset (Brian2's CUBA); print rate, ISI CV, spikes, synaptic events",
+       "moesim snn --preset NAME [--duration S] [--seed N] [--output F.h5] [--threads N]",
+       "moesim snn --preset cuba --seed 3 --output cuba.h5", snn_command},
   };
   return table;
 }

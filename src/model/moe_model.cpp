@@ -214,6 +214,15 @@ double MoEModel::forward_flops() const {
   return s;
 }
 
+SubstrateEnergy MoEModel::substrate_energy() const {
+  SubstrateEnergy s;
+  for (const auto& b : blocks_) {
+    s.energy_j += b.moe->stats().substrate.energy_j;
+    s.flops += b.moe->stats().substrate.flops;
+  }
+  return s;
+}
+
 double MoEModel::dispatch_bytes() const {
   double s = 0;
   for (const auto& b : blocks_) s += b.moe->stats().dispatch_bytes;

@@ -64,6 +64,7 @@ class MoEModel {
   double z_loss() const;
   double forward_flops() const;  // of the last forward, dense parts included
   double dispatch_bytes() const;
+  SubstrateEnergy substrate_energy() const;  // of the last forward, summed over layers
 
  private:
   struct Block {

@@ -23,6 +23,14 @@ struct ExpertSpec {
   const Config* config = nullptr;  // expert-family keys (experts.*)
 };
 
+// Work of a bank's last forward done on a non-digital substrate (spiking
+// experts on a neuromorphic chip): its energy in joules, and the part of
+// forward_flops that this energy prices instead of the digital energy table.
+struct SubstrateEnergy {
+  double energy_j = 0;
+  double flops = 0;
+};
+
 class ExpertBank {
  public:
   virtual ~ExpertBank() = default;
@@ -40,6 +48,10 @@ class ExpertBank {
 
   // Forward FLOPs for the given token counts (backward is counted as 2x forward).
   virtual double forward_flops(const std::vector<int>& counts) const = 0;
+
+  // Of the last forward; the Ledger prices these `flops` (forward only —
+  // backward stays digital) with `energy_j`. Default: all digital.
+  virtual SubstrateEnergy last_forward_substrate_energy() const { return {}; }
 };
 
 using ExpertBankPtr = std::unique_ptr<ExpertBank>;

@@ -94,6 +94,7 @@ void MoELayer::forward(const HostMatrix& x, const RouteContext& ctx, HostMatrix&
     stats_.dispatch_bytes = 4.0 * 4.0 * dispatch_.assignments.size() * d;
   }
   stats_.expert_flops = experts_->forward_flops(counts_);
+  stats_.substrate = experts_->last_forward_substrate_energy();
 
   if (shared_) {
     if (shared_out_.extent(1) != std::size_t(tokens) || shared_out_.extent(2) != std::size_t(d)) {
@@ -108,6 +109,9 @@ void MoELayer::forward(const HostMatrix& x, const RouteContext& ctx, HostMatrix&
         "moe_add_shared", Kokkos::RangePolicy<HostExec>(exec_, 0, std::size_t(tokens) * d),
         [=](std::size_t i) { yv(i / d, i % d) += so(0, i / d, i % d); });
     stats_.shared_flops = shared_->forward_flops(all);
+    const SubstrateEnergy se = shared_->last_forward_substrate_energy();
+    stats_.substrate.energy_j += se.energy_j;
+    stats_.substrate.flops += se.flops;
     lap(clock, timings_.experts_s);
   }
 }

@@ -18,6 +18,7 @@ namespace moesim {
 
 struct LayerStats {  // what the Ledger and the trace read after forward
   double router_flops = 0, expert_flops = 0, shared_flops = 0, dispatch_bytes = 0;
+  SubstrateEnergy substrate;  // routed + shared experts' non-digital forward work (ExpertBank)
 };
 
 // Wall time per phase, accumulated over forward and backward calls until

@@ -6,7 +6,11 @@ StepCost Ledger::inference(const MoEModel& model) const {
   StepCost c;
   c.flops = model.forward_flops();
   c.bytes = model.dispatch_bytes();
-  c.energy_j = table_.flop_energy_j(c.flops) + table_.dram_bytes_energy_j(c.bytes);
+  // Forward work on a non-digital substrate (spiking experts) is priced by
+  // that substrate, not by the digital table.
+  const SubstrateEnergy sub = model.substrate_energy();
+  c.energy_j = table_.flop_energy_j(c.flops - sub.flops) + sub.energy_j +
+               table_.dram_bytes_energy_j(c.bytes);
   return c;
 }
 
@@ -16,7 +20,10 @@ StepCost Ledger::training_step(const MoEModel& model) const {
   StepCost c = inference(model);
   c.flops *= 3.0;
   c.bytes *= 2.0;
-  c.energy_j = table_.flop_energy_j(c.flops) + table_.dram_bytes_energy_j(c.bytes);
+  // Substrate work is the forward only; its backward (2x) stays digital.
+  const SubstrateEnergy sub = model.substrate_energy();
+  c.energy_j = table_.flop_energy_j(c.flops - sub.flops) + sub.energy_j +
+               table_.dram_bytes_energy_j(c.bytes);
   return c;
 }
 

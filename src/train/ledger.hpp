@@ -10,7 +10,9 @@ namespace moesim {
 struct StepCost {
   double flops = 0;     // forward + backward (backward counted as 2x forward)
   double bytes = 0;     // dispatch / combine traffic, forward + backward
-  double energy_j = 0;  // flops at the fp32 multiply-add energy + bytes at the DRAM energy
+  double energy_j = 0;  // flops at the fp32 multiply-add energy + bytes at the DRAM energy;
+                        // substrate work (ExpertBank::last_forward_substrate_energy) at its own
+                        // energy instead
 };
 
 class Ledger {
