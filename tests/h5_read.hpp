@@ -78,6 +78,28 @@ class H5File {
     return out;
   }
 
+  // A variable-length string array attribute (e.g. "dims"); empty if absent.
+  std::vector<std::string> string_array_attr(const std::string& object, const std::string& name) const {
+    std::vector<std::string> out;
+    hid_t a = H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) return out;
+    hid_t t = H5Aget_type(a);
+    hid_t s = H5Aget_space(a);
+    const auto n = std::size_t(H5Sget_simple_extent_npoints(s));
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(t));
+    std::vector<char*> p(n, nullptr);
+    if (H5Aread(a, mt, p.data()) >= 0)
+      for (auto* c : p) out.emplace_back(c ? c : "");
+    H5Dvlen_reclaim(mt, s, H5P_DEFAULT, p.data());
+    H5Tclose(mt);
+    H5Sclose(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    return out;
+  }
+
   double number_attr(const std::string& object, const std::string& name) const {
     hid_t a = H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0) throw std::runtime_error("no attribute " + object + "@" + name);

@@ -12,6 +12,7 @@
 #include "h5_read.hpp"
 #include "models/bio/bio_router.hpp"
 #include "models/register_models.hpp"
+#include "router_test_util.hpp"
 #include "run_binary.hpp"
 #include "train/metrics.hpp"
 
@@ -24,6 +25,7 @@
 
 using namespace moesim;
 using namespace moesim::bio;
+using moesim::testing::usage_message;
 using Catch::Matchers::ContainsSubstring;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
@@ -31,15 +33,7 @@ using Catch::Matchers::WithinRel;
 namespace {
 
 Config bio_config(const std::vector<std::pair<std::string, std::string>>& overrides) {
-  static ConfigSchema schema = [] {
-    ConfigSchema s;
-    Registry r;
-    register_builtins(r, s);
-    return s;
-  }();
-  auto all = overrides;
-  all.emplace_back("experiment.variants", "refractory");
-  return Config::resolve(schema, std::nullopt, all);
+  return testing::variant_config("refractory", overrides);
 }
 
 RouterSpec spec_of(int d, int E, int k, const Config* config) {
@@ -51,33 +45,6 @@ RouterSpec spec_of(int d, int E, int k, const Config* config) {
   s.seed = 3;
   s.config = config;
   return s;
-}
-
-std::string usage_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "(no UsageError)";
-}
-
-std::vector<std::string> dims_of(hid_t file, const std::string& object) {
-  std::vector<std::string> out;
-  hid_t a = H5Aopen_by_name(file, object.c_str(), "dims", H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) return out;
-  hid_t s = H5Aget_space(a);
-  const auto n = std::size_t(H5Sget_simple_extent_npoints(s));
-  hid_t mt = H5Tcopy(H5T_C_S1);
-  H5Tset_size(mt, H5T_VARIABLE);
-  std::vector<char*> p(n, nullptr);
-  if (H5Aread(a, mt, p.data()) >= 0)
-    for (auto* c : p) out.emplace_back(c ? c : "");
-  H5Dvlen_reclaim(mt, s, H5P_DEFAULT, p.data());
-  H5Tclose(mt);
-  H5Sclose(s);
-  H5Aclose(a);
-  return out;
 }
 
 }  // namespace
@@ -372,16 +339,16 @@ TEST_CASE("moesim run traces the bio substrate with units and dims, identical at
     REQUIRE(f.exists(g + "/field"));
     const int layers = 2, E = 4;
     CHECK(f.shape(g + "/field") == std::vector<hsize_t>{3 * layers, hsize_t(E)});  // steps 1, 5, 10
-    CHECK(dims_of(f.id(), g + "/field") == std::vector<std::string>{"snapshot", "expert"});
+    CHECK(f.string_array_attr(g + "/field", "dims") == std::vector<std::string>{"snapshot", "expert"});
     CHECK(f.string_attr(g + "/field", "units") == "1");
     for (const char* m : {"step", "seed", "layer", "total", "mean_hops"}) {
       CAPTURE(m);
       REQUIRE(f.exists(g + "/" + m));
-      CHECK(dims_of(f.id(), g + "/" + m) == std::vector<std::string>{"record"});
+      CHECK(f.string_array_attr(g + "/" + m, "dims") == std::vector<std::string>{"record"});
     }
     const std::string rg = "/runs/refractory/substrate/refractory";
     REQUIRE(f.exists(rg + "/resources"));
-    CHECK(dims_of(f.id(), rg + "/resources") == std::vector<std::string>{"record", "expert"});
+    CHECK(f.string_array_attr(rg + "/resources", "dims") == std::vector<std::string>{"record", "expert"});
     CHECK(f.exists("/runs/chemical/substrate/refractory/resources"));
     CHECK(f.exists("/runs/chemical/substrate/hebbian/weight_norm"));
     CHECK(f.exists("/runs/chemical/eval/mutual_information"));

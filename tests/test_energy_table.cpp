@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "devices/energy_table.hpp"
 #include "devices/presets_dir.hpp"
+#include "preset_test_util.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
@@ -26,53 +27,8 @@ namespace {
 
 const std::vector<std::string> kSourcePresets = {MOESIM_SOURCE_PRESETS};
 
-// Sets (or unsets, with nullopt) MOESIM_PRESETS for the scope, then restores it.
-class PresetsEnv {
- public:
-  explicit PresetsEnv(const std::optional<std::string>& value) {
-    if (const char* old = std::getenv("MOESIM_PRESETS")) old_ = old;
-    if (value)
-      ::setenv("MOESIM_PRESETS", value->c_str(), 1);
-    else
-      ::unsetenv("MOESIM_PRESETS");
-  }
-  ~PresetsEnv() {
-    if (old_)
-      ::setenv("MOESIM_PRESETS", old_->c_str(), 1);
-    else
-      ::unsetenv("MOESIM_PRESETS");
-  }
-  PresetsEnv(const PresetsEnv&) = delete;
-  PresetsEnv& operator=(const PresetsEnv&) = delete;
-
- private:
-  std::optional<std::string> old_;
-};
-
-// A fresh temporary directory, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("moesim_energy_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name, const std::string& text) const {
-    const auto p = path_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using moesim::testing::PresetsEnv;
+using moesim::testing::TempDir;
 
 // A complete preset with fp32 mul = `mul`, fp32 add = `add`, the rest 1 pJ,
 // followed by `extra` lines in [energy].
@@ -118,7 +74,7 @@ TEST_CASE("energy helpers: fma, flops as mul+add pairs, DRAM bytes per 64 bits",
 }
 
 TEST_CASE("energy table loads from an explicit path", "[devices]") {
-  TempDir dir;
+  TempDir dir("energy");
   const auto path = dir.file("energy_mine.ini", preset_text("2.5", "0.5"));
   const auto t = load_energy_table(path);
   CHECK(t.name == "mine");
@@ -129,7 +85,7 @@ TEST_CASE("energy table loads from an explicit path", "[devices]") {
 }
 
 TEST_CASE("malformed energy presets are DataErrors naming file and key", "[devices]") {
-  TempDir dir;
+  TempDir dir("energy");
   auto expect_error = [](const std::string& path, const std::string& part) {
     try {
       load_energy_table(path);
@@ -187,7 +143,7 @@ TEST_CASE("an unknown preset name lists the available presets", "[devices]") {
 }
 
 TEST_CASE("MOESIM_PRESETS overrides the fallback presets directory", "[devices]") {
-  TempDir dir;
+  TempDir dir("energy");
   dir.file("energy_custom.ini", preset_text("7", "1"));
   dir.file("energy_horowitz45nm.ini", preset_text("42", "1"));  // shadows the shipped one
   {
@@ -218,7 +174,7 @@ TEST_CASE("list_presets names every preset with its citation", "[devices]") {
   }
   CHECK(found);
 
-  TempDir dir;
+  TempDir dir("energy");
   dir.file("energy_b.ini", "[source]\ncitation = Second, 2020\n");
   dir.file("a_device.ini", "[source]\nreference = First line only\n[x]\ny = 1\n");
   dir.file("notes.txt", "not a preset");

@@ -11,6 +11,7 @@
 #include "models/quantum/reference.hpp"
 #include "models/quantum/simulator.hpp"
 #include "models/quantum/state_space.hpp"
+#include "quantum_test_util.hpp"
 #include "run_binary.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -28,6 +29,7 @@ namespace q = moesim::quantum;
 namespace g = moesim::quantum::gates;
 using Catch::Matchers::ContainsSubstring;
 using Catch::Matchers::WithinAbs;
+using moesim::testing::max_diff;
 using moesim::testing::run_moesim;
 using q::cplx;
 
@@ -47,13 +49,6 @@ std::vector<cplx> basis(unsigned n) {
   std::vector<cplx> v(std::size_t{1} << n, 0.0);
   v[0] = 1.0;
   return v;
-}
-
-double max_diff(const std::vector<cplx>& a, const std::vector<cplx>& b) {
-  REQUIRE(a.size() == b.size());
-  double d = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
-  return d;
 }
 
 std::string parse_error(const std::string& src) {

@@ -17,6 +17,7 @@
 #include "models/quantum/router/noisy_register.hpp"
 #include "models/quantum/router/quantum_router.hpp"
 #include "models/register_models.hpp"
+#include "router_test_util.hpp"
 #include "run_binary.hpp"
 
 #include <catch2/catch_approx.hpp>
@@ -50,35 +51,9 @@ HostMatrix random_x(int T, int d, std::uint64_t seed) {
   return x;
 }
 
-Config quantum_config(const std::vector<std::pair<std::string, std::string>>& overrides) {
-  static ConfigSchema schema = [] {
-    ConfigSchema s;
-    Registry r;
-    register_builtins(r, s);
-    return s;
-  }();
-  auto all = overrides;
-  all.emplace_back("experiment.variants", "quantum");
-  return Config::resolve(schema, std::nullopt, all);
-}
 
-std::vector<std::string> string_array_attr(hid_t file, const std::string& object, const std::string& name) {
-  std::vector<std::string> out;
-  hid_t a = H5Aopen_by_name(file, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) return out;
-  hid_t s = H5Aget_space(a);
-  const auto n = std::size_t(H5Sget_simple_extent_npoints(s));
-  hid_t mt = H5Tcopy(H5T_C_S1);
-  H5Tset_size(mt, H5T_VARIABLE);
-  H5Tset_cset(mt, H5T_CSET_UTF8);
-  std::vector<char*> p(n, nullptr);
-  if (H5Aread(a, mt, p.data()) >= 0)
-    for (auto* c : p) out.emplace_back(c ? c : "");
-  H5Dvlen_reclaim(mt, s, H5P_DEFAULT, p.data());
-  H5Tclose(mt);
-  H5Sclose(s);
-  H5Aclose(a);
-  return out;
+Config quantum_config(const std::vector<std::pair<std::string, std::string>>& overrides) {
+  return testing::variant_config("quantum", overrides);
 }
 
 // Gradient check of every input and parameter of a router under
@@ -411,12 +386,7 @@ TEST_CASE("quantum router options: bad values are usage errors naming the key", 
     const Config c = quantum_config(kv);
     RouterSpec s = spec_of(4, 4, 1);
     s.config = &c;
-    try {
-      q::QuantumRouter r(s);
-    } catch (const UsageError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no UsageError)");
+    return testing::usage_message([&] { q::QuantumRouter r(s); });
   };
   CHECK(msg({{"quantum.collapse_every", "5"}}).find("quantum.collapse_every") != std::string::npos);
   CHECK(msg({{"quantum.noise", "no_such_device"}}).find("no_such_device") != std::string::npos);
@@ -470,14 +440,14 @@ TEST_CASE("moesim run: the quantum router learns next to switch and soft_moe and
     CAPTURE(m);
     REQUIRE(f.exists(g + "/" + m));
     CHECK(f.shape(g + "/" + m) == std::vector<hsize_t>{60});
-    CHECK(string_array_attr(f.id(), g + "/" + m, "dims") == std::vector<std::string>{"record"});
+    CHECK(f.string_array_attr(g + "/" + m, "dims") == std::vector<std::string>{"record"});
     CHECK_FALSE(f.string_attr(g + "/" + m, "units").empty());
   }
   CHECK(f.string_attr(g + "/routing_entropy", "units") == "nat");
   // Histograms at steps 1, 20, 40, 60 over the 4 basis states; exact mode:
   // expected counts summing to the batch.
   CHECK(f.shape(g + "/histogram") == std::vector<hsize_t>{4, 4});
-  CHECK(string_array_attr(f.id(), g + "/histogram", "dims") == std::vector<std::string>{"snapshot", "basis_state"});
+  CHECK(f.string_array_attr(g + "/histogram", "dims") == std::vector<std::string>{"snapshot", "basis_state"});
   const auto h = f.doubles(g + "/histogram");
   CHECK(h[0] + h[1] + h[2] + h[3] == Approx(64.0));
   const std::string gs = "/runs/quantum_shots/substrate/quantum";
@@ -488,7 +458,7 @@ TEST_CASE("moesim run: the quantum router learns next to switch and soft_moe and
   // Two collapse searches (steps 30, 60) with their fitness history.
   REQUIRE(f.exists(gs + "/collapse/fitness_history"));
   CHECK(f.shape(gs + "/collapse/fitness")[0] == 2);
-  CHECK(string_array_attr(f.id(), gs + "/collapse/fitness_history", "dims") ==
+  CHECK(f.string_array_attr(gs + "/collapse/fitness_history", "dims") ==
         std::vector<std::string>{"search", "generation"});
   for (double s : f.doubles(gs + "/collapse/shots")) {
     CHECK(s >= 4);

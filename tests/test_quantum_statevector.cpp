@@ -6,6 +6,7 @@
 #include "models/quantum/reference.hpp"
 #include "models/quantum/simulator.hpp"
 #include "models/quantum/state_space.hpp"
+#include "quantum_test_util.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
@@ -21,6 +22,8 @@ namespace g = moesim::quantum::gates;
 using q::cplx;
 using Catch::Matchers::WithinAbs;
 
+using namespace moesim::testing;  // quantum_test_util.hpp
+
 namespace {
 
 using Space = q::StateSpace<double>;
@@ -28,30 +31,6 @@ using Sim = q::StateVectorSimulator<double>;
 using StateD = Space::state_type;
 constexpr double kPi = g::kPi;
 
-struct Rng {
-  moesim::PhiloxKey key;
-  std::uint64_t counter = 0;
-  double normal() { return moesim::Philox::normal(key, counter++); }
-  double uniform() { return moesim::Philox::uniform(key, counter++); }
-  std::uint64_t below(std::uint64_t n) { return moesim::Philox::below(key, counter++, n); }
-};
-
-// Haar-ish random d x d unitary: Gram-Schmidt on a complex Gaussian matrix (rows).
-std::vector<cplx> random_unitary(Rng& rng, std::size_t d) {
-  std::vector<cplx> m(d * d);
-  for (auto& e : m) e = cplx(rng.normal(), rng.normal());
-  for (std::size_t r = 0; r < d; ++r) {
-    for (std::size_t p = 0; p < r; ++p) {
-      cplx dot = 0;
-      for (std::size_t c = 0; c < d; ++c) dot += std::conj(m[p * d + c]) * m[r * d + c];
-      for (std::size_t c = 0; c < d; ++c) m[r * d + c] -= dot * m[p * d + c];
-    }
-    double n2 = 0;
-    for (std::size_t c = 0; c < d; ++c) n2 += std::norm(m[r * d + c]);
-    for (std::size_t c = 0; c < d; ++c) m[r * d + c] /= std::sqrt(n2);
-  }
-  return m;
-}
 q::Gate1 random_gate1(Rng& rng) {
   const auto m = random_unitary(rng, 2);
   q::Gate1 out;
@@ -63,35 +42,6 @@ q::Gate2 random_gate2(Rng& rng) {
   q::Gate2 out;
   for (int e = 0; e < 16; ++e) out.m[e] = m[e];
   return out;
-}
-
-std::vector<cplx> random_state(Rng& rng, unsigned n) {
-  std::vector<cplx> v(std::size_t{1} << n);
-  double n2 = 0;
-  for (auto& e : v) {
-    e = cplx(rng.normal(), rng.normal());
-    n2 += std::norm(e);
-  }
-  for (auto& e : v) e /= std::sqrt(n2);
-  return v;
-}
-
-void load(const Space& space, StateD& st, const std::vector<cplx>& v) {
-  std::vector<Kokkos::complex<double>> k(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) k[i] = Kokkos::complex<double>(v[i].real(), v[i].imag());
-  space.from_host(st, k);
-}
-std::vector<cplx> unload(const Space& space, const StateD& st) {
-  const auto k = space.to_host(st);
-  std::vector<cplx> v(k.size());
-  for (std::size_t i = 0; i < k.size(); ++i) v[i] = cplx(k[i].real(), k[i].imag());
-  return v;
-}
-double max_diff(const std::vector<cplx>& a, const std::vector<cplx>& b) {
-  REQUIRE(a.size() == b.size());
-  double m = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
-  return m;
 }
 
 q::Gate1 mul(const q::Gate1& a, const q::Gate1& b) {

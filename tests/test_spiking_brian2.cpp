@@ -4,39 +4,24 @@
 // script's own exit status, re-checked here from its `result` lines), and
 // that Brian2's run reproduces check_values.md's spread (a check of the
 // protocol). Skips when python3, brian2 or h5py is missing.
+#include "peer_tools.hpp"
+
 #include <catch2/catch_test_macros.hpp>
 
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <sstream>
 #include <string>
 
-namespace {
-
-std::string capture(const std::string& cmd, int& status) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) {
-    status = -1;
-    return out;
-  }
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  status = pclose(p);
-  return out;
-}
-
-}  // namespace
+using moesim::testing::capture;
+using moesim::testing::python_has_modules;
+using moesim::testing::tools_dir;
 
 TEST_CASE("moesim's CUBA agrees with Brian2's within 5% over seeds", "[spiking][peer]") {
+  if (!python_has_modules({"brian2", "h5py", "numpy"}))
+    SKIP("python3 with brian2, h5py and numpy is not available (pip install brian2 h5py)");
   int status = 0;
-  capture("python3 -c 'import brian2, h5py, numpy' >/dev/null 2>&1", status);
-  if (status != 0) SKIP("python3 with brian2, h5py and numpy is not available (pip install brian2 h5py)");
-  std::string root = MOESIM_TEST_DATA;
-  root = root.substr(0, root.rfind("/tests/data"));
-  const std::string cmd = "python3 " + root + "/tools/compare_brian2.py --quick --moesim " +
+  const std::string cmd = "python3 " + tools_dir() + "/compare_brian2.py --quick --moesim " +
                           std::string(MOESIM_BINARY) + " 2>&1";
   const std::string out = capture(cmd, status);
   INFO(out);

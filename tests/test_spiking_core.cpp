@@ -7,6 +7,7 @@
 #include "models/spiking/connectivity.hpp"
 #include "models/spiking/cuba.hpp"
 #include "models/spiking/neuron_model.hpp"
+#include "peer_tools.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -398,12 +399,9 @@ TEST_CASE("CUBA spike trains do not depend on the execution space or thread coun
   for (const char* threads : {"1", "2"}) {
     const std::string cmd = std::string("'") + exe + "' '[spiking_digest]' --moesim-threads=" + threads +
                             " 2>/dev/null";
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
-    const int status = ::pclose(pipe);
+    int status = 0;
+    const std::string out = moesim::testing::capture(cmd, status);
+    REQUIRE(status != -1);
     INFO("threads " << threads << " output: " << out);
     CHECK(status == 0);
     CHECK(out.find(want) != std::string::npos);

@@ -11,6 +11,8 @@
 #include "models/spiking/cuba.hpp"
 #include "models/spiking/neuron_model.hpp"
 #include "models/spiking/neuron_preset.hpp"
+#include "peer_tools.hpp"
+#include "preset_test_util.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -102,51 +104,8 @@ struct CobaRk4 {
   }
 };
 
-// Sets (or unsets) MOESIM_PRESETS for the scope.
-class PresetsEnv {
- public:
-  explicit PresetsEnv(const std::optional<std::string>& value) {
-    if (const char* old = std::getenv("MOESIM_PRESETS")) old_ = old;
-    if (value)
-      ::setenv("MOESIM_PRESETS", value->c_str(), 1);
-    else
-      ::unsetenv("MOESIM_PRESETS");
-  }
-  ~PresetsEnv() {
-    if (old_)
-      ::setenv("MOESIM_PRESETS", old_->c_str(), 1);
-    else
-      ::unsetenv("MOESIM_PRESETS");
-  }
-  PresetsEnv(const PresetsEnv&) = delete;
-  PresetsEnv& operator=(const PresetsEnv&) = delete;
-
- private:
-  std::optional<std::string> old_;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / ("moesim_neuron_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using moesim::testing::PresetsEnv;
+using moesim::testing::TempDir;
 
 const std::vector<std::string> kSourcePresets = {MOESIM_SOURCE_PRESETS};
 
@@ -607,7 +566,7 @@ TEST_CASE("unknown neuron presets list the available ones", "[spiking]") {
       CHECK_THAT(msg, ContainsSubstring("coba") && ContainsSubstring("cuba") && ContainsSubstring("diehl_cook"));
     }
   }
-  TempDir dir;
+  TempDir dir("neuron");
   dir.file("neuron_mine.ini", "[source]\ncitation = test\n[simulation]\ndt_ms = 0.1\n[neuron]\nmodel = lif_exp\n"
                               "tau_m_ms = 10\ntau_e_ms = 2\ntau_i_ms = 3\nv_threshold_mV = -50\nv_reset_mV = -70\n"
                               "e_leak_mV = -65\nrefractory_ms = 1\ndrive_mV = +4.5\n");
@@ -625,7 +584,7 @@ TEST_CASE("unknown neuron presets list the available ones", "[spiking]") {
 }
 
 TEST_CASE("bad neuron preset files give DataError naming file, section and key", "[spiking]") {
-  TempDir dir;
+  TempDir dir("neuron");
   const std::string head = "[source]\ncitation = test\n[simulation]\ndt_ms = 0.1\n";
   const std::string lif =
       "[neuron]\nmodel = lif_exp\ntau_m_ms = 10\ntau_e_ms = 2\ntau_i_ms = 3\nv_threshold_mV = -50\n"
@@ -677,24 +636,6 @@ TEST_CASE("bad neuron preset files give DataError naming file, section and key",
   CHECK_THROWS_AS(load_neuron_preset(dir.str() + "/absent.ini"), DataError);
 }
 
-namespace {
-
-std::string capture(const std::string& cmd, int& status) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) {
-    status = -1;
-    return out;
-  }
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  status = ::pclose(p);
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("single neurons match Brian2 step by step", "[spiking][peer]") {
   // Brian2 (numpy code generation) runs the same neuron through
   // tools/brian2_neuron_trace.py: CUBA's LIF with method 'exact' against
@@ -704,17 +645,16 @@ TEST_CASE("single neurons match Brian2 step by step", "[spiking][peer]") {
   // different order, so v agrees to rounding (measured: 3.3e-13 mV for CUBA,
   // 1.1e-13 mV for COBA over 1500 steps; 1e-11 mV is ~1e3 ulp at |v| ~ 60 mV)
   // and the spike steps exactly.
+  if (!moesim::testing::python_has_modules({"brian2"}))
+    SKIP("python3 with brian2 is not available (pip install brian2)");
   int status = 0;
-  capture("python3 -c 'import brian2' >/dev/null 2>&1", status);
-  if (status != 0) SKIP("python3 with brian2 is not available (pip install brian2)");
-  std::string root = MOESIM_TEST_DATA;  // <source>/tests/data
-  root = root.substr(0, root.rfind("/tests/data"));
   const std::size_t steps = 1500;
   const std::vector<std::string> models{"cuba", "coba"};
   const double v0 = -70.0, ge0[2] = {3.0, 2.0}, gi0[2] = {-2.0, 1.0};
-  const std::string cmd = "python3 " + root + "/tools/brian2_neuron_trace.py --model cuba,coba --steps " +
-                          std::to_string(steps) + " --v0=-70,-70 --ge0=3,2 --gi0=-2,1 2>&1";
-  const std::string out = capture(cmd, status);
+  const std::string cmd = "python3 " + moesim::testing::tools_dir() +
+                          "/brian2_neuron_trace.py --model cuba,coba --steps " + std::to_string(steps) +
+                          " --v0=-70,-70 --ge0=3,2 --gi0=-2,1 2>&1";
+  const std::string out = moesim::testing::capture(cmd, status);
   INFO(out.substr(0, 2000));
   REQUIRE(status == 0);
   for (std::size_t k = 0; k < models.size(); ++k) {

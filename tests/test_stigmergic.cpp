@@ -11,6 +11,7 @@
 #include "models/register_models.hpp"
 #include "models/swarm/stigmergic/register_stigmergic.hpp"
 #include "models/swarm/stigmergic/stigmergic_router.hpp"
+#include "router_test_util.hpp"
 #include "run_binary.hpp"
 #include "train/experiment.hpp"
 
@@ -53,24 +54,7 @@ RouterSpec spec_of(int d, int E, int k, const Config* config, std::uint64_t seed
 }
 
 Config stig_config(const std::vector<std::pair<std::string, std::string>>& overrides) {
-  static ConfigSchema schema = [] {
-    ConfigSchema s;
-    Registry r;
-    register_builtins(r, s);
-    return s;
-  }();
-  auto all = overrides;
-  all.emplace_back("experiment.variants", "stigmergic");
-  return Config::resolve(schema, std::nullopt, all);
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "(no UsageError)";
+  return testing::variant_config("stigmergic", overrides);
 }
 
 // 4 well-separated clusters in d dimensions: cluster c's tokens are
@@ -110,25 +94,6 @@ void train_highways(StigmergicRouter& router, int steps, int T, int d) {
     fb.num_clusters = 4;
     router.observe_step(fb);
   }
-}
-
-std::vector<std::string> string_array_attr(hid_t file, const std::string& object, const std::string& name) {
-  std::vector<std::string> out;
-  hid_t a = H5Aopen_by_name(file, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) return out;
-  hid_t s = H5Aget_space(a);
-  const auto n = std::size_t(H5Sget_simple_extent_npoints(s));
-  hid_t mt = H5Tcopy(H5T_C_S1);
-  H5Tset_size(mt, H5T_VARIABLE);
-  H5Tset_cset(mt, H5T_CSET_UTF8);
-  std::vector<char*> p(n, nullptr);
-  if (H5Aread(a, mt, p.data()) >= 0)
-    for (auto* c : p) out.emplace_back(c ? c : "");
-  H5Dvlen_reclaim(mt, s, H5P_DEFAULT, p.data());
-  H5Tclose(mt);
-  H5Sclose(s);
-  H5Aclose(a);
-  return out;
 }
 
 }  // namespace
@@ -388,7 +353,7 @@ TEST_CASE("bad stigmergy parameters are usage errors naming the key", "[stigmerg
     CAPTURE(key, value);
     // Either the configuration (declared ranges) or the router (cross-key
     // constraints such as tau_max > tau_min) rejects it, naming the key.
-    const std::string msg = message_of([&, k = key, v = value] {
+    const std::string msg = testing::usage_message([&, k = key, v = value] {
       const auto config = stig_config({{k, v}});
       StigmergicRouter router(spec_of(8, 4, 1, &config));
     });
@@ -397,16 +362,16 @@ TEST_CASE("bad stigmergy parameters are usage errors naming the key", "[stigmerg
   // Directly built parameter sets are checked too.
   StigmergyParams p;
   p.rho = 0.0;
-  CHECK_THAT(message_of([&] { p.validate(); }), ContainsSubstring("stigmergy.rho"));
+  CHECK_THAT(testing::usage_message([&] { p.validate(); }), ContainsSubstring("stigmergy.rho"));
   p = StigmergyParams{};
   p.alpha = -0.1;
-  CHECK_THAT(message_of([&] { PheromoneField f(4, 4, p); }), ContainsSubstring("stigmergy.alpha"));
+  CHECK_THAT(testing::usage_message([&] { PheromoneField f(4, 4, p); }), ContainsSubstring("stigmergy.alpha"));
   p = StigmergyParams{};
   p.hash_bits = 0;
-  CHECK_THAT(message_of([&] { p.validate(); }), ContainsSubstring("stigmergy.hash_bits"));
+  CHECK_THAT(testing::usage_message([&] { p.validate(); }), ContainsSubstring("stigmergy.hash_bits"));
   p = StigmergyParams{};
   p.tau_max = p.tau_min;
-  CHECK_THAT(message_of([&] { p.validate(); }), ContainsSubstring("stigmergy.tau_max"));
+  CHECK_THAT(testing::usage_message([&] { p.validate(); }), ContainsSubstring("stigmergy.tau_max"));
   // A valid configuration builds.
   const auto ok = stig_config({{"stigmergy.rho", "1"}, {"stigmergy.alpha", "0"}});
   CHECK_NOTHROW(StigmergicRouter(spec_of(8, 4, 1, &ok)));
@@ -431,7 +396,7 @@ TEST_CASE("moesim run traces the pheromone field with units and dims", "[stigmer
   const int layers = 2, steps = 30, B = 16, E = 4;
   // Snapshots at steps 1, 10, 20, 30 for each layer.
   CHECK(f.shape(g + "/tau") == std::vector<hsize_t>{4 * layers, hsize_t(B), hsize_t(E)});
-  CHECK(string_array_attr(f.id(), g + "/tau", "dims") == std::vector<std::string>{"snapshot", "bucket", "expert"});
+  CHECK(f.string_array_attr(g + "/tau", "dims") == std::vector<std::string>{"snapshot", "bucket", "expert"});
   CHECK(f.string_attr(g + "/tau", "units") == "1");
   const auto tau = f.doubles(g + "/tau");
   for (double v : tau) {
@@ -443,7 +408,7 @@ TEST_CASE("moesim run traces the pheromone field with units and dims", "[stigmer
     CAPTURE(m);
     REQUIRE(f.exists(g + "/" + m));
     CHECK(f.shape(g + "/" + m) == std::vector<hsize_t>{hsize_t(steps * layers)});
-    CHECK(string_array_attr(f.id(), g + "/" + m, "dims") == std::vector<std::string>{"record"});
+    CHECK(f.string_array_attr(g + "/" + m, "dims") == std::vector<std::string>{"record"});
     CHECK_FALSE(f.string_attr(g + "/" + m, "units").empty());
   }
   CHECK(f.string_attr(g + "/entropy", "units") == "nat");

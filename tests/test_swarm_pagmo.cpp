@@ -3,40 +3,23 @@
 // pygmo in the same run) and checks moesim's medians against
 // check_values.md: ring PSO within the spread of 25-seed medians (2.98-4.98)
 // or better, ABC <= 4.03. Skips when python3 or pygmo is missing.
+#include "peer_tools.hpp"
+
 #include <catch2/catch_test_macros.hpp>
 
-#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
 #include <string>
 
-namespace {
-
-std::string capture(const std::string& cmd, int& status) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) {
-    status = -1;
-    return out;
-  }
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  status = pclose(p);
-  return out;
-}
-
-}  // namespace
+using moesim::testing::capture;
+using moesim::testing::python_has_modules;
+using moesim::testing::tools_dir;
 
 TEST_CASE("moesim's PSO and ABC match or beat pagmo on Rastrigin D=10", "[swarm][peer]") {
+  if (!python_has_modules({"pygmo"})) SKIP("python3 with pygmo is not available (pip install pygmo)");
   int status = 0;
-  capture("python3 -c 'import pygmo' >/dev/null 2>&1", status);
-  if (status != 0) SKIP("python3 with pygmo is not available (pip install pygmo)");
-  // MOESIM_TEST_DATA is <source>/tests/data (the folder need not exist).
-  std::string root = MOESIM_TEST_DATA;
-  root = root.substr(0, root.rfind("/tests/data"));
-  const std::string cmd = "python3 " + root + "/tools/compare_pagmo.py --quick --moesim " +
+  const std::string cmd = "python3 " + tools_dir() + "/compare_pagmo.py --quick --moesim " +
                           std::string(MOESIM_BINARY) + " 2>&1";
   const std::string out = capture(cmd, status);
   INFO(out);

@@ -13,6 +13,7 @@
 #include "model/moe_model.hpp"
 #include "models/register_models.hpp"
 #include "models/swarm/swarm_router_optimizer.hpp"
+#include "router_test_util.hpp"
 #include "run_binary.hpp"
 #include "train/adamw.hpp"
 #include "train/experiment.hpp"
@@ -28,6 +29,7 @@
 #include <numeric>
 
 using namespace moesim;
+using moesim::testing::usage_message;
 
 namespace {
 
@@ -46,15 +48,6 @@ Config make_config(std::vector<std::pair<std::string, std::string>> overrides) {
                                        {"model.d_ff", "16"}, {"model.experts", "4"}, {"model.top_k", "1"},
                                        {"experiment.variants", "switch"}});
   return Config::resolve(builtins().schema, std::nullopt, overrides);
-}
-
-std::string usage_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "(no UsageError)";
 }
 
 std::vector<double> values_of(const ParameterList& ps) {

@@ -37,9 +37,10 @@ import sys
 import tempfile
 import time
 
+from brian2_cuba import N_EXC, N_INH, build_cuba
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-N_EXC, N_INH = 3200, 800
 
 
 def moesim_lines(binary, threads, repeats, seed, precisions):
@@ -61,7 +62,7 @@ def moesim_lines(binary, threads, repeats, seed, precisions):
 def brian2_line(threads, repeats, seed, precision):
     import numpy as np
     import brian2 as b2
-    from brian2 import ms, mV, second
+    from brian2 import ms, second
     work = tempfile.mkdtemp(prefix="bench_snn_brian2_")
     try:
         b2.set_device("cpp_standalone", directory=work, build_on_run=False)
@@ -70,20 +71,7 @@ def brian2_line(threads, repeats, seed, precision):
         b2.prefs.core.default_float_dtype = np.float32 if precision == "fp32" else np.float64
         b2.defaultclock.dt = 0.1 * ms
         b2.seed(seed)
-        taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
-        Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
-        eqs = """dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
-                 dge/dt = -ge/taue : volt
-                 dgi/dt = -gi/taui : volt"""
-        P = b2.NeuronGroup(N_EXC + N_INH, eqs, threshold="v>Vt", reset="v = Vr", refractory=5 * ms,
-                           method="exact", namespace=dict(taum=taum, taue=taue, taui=taui, Vt=Vt, Vr=Vr, El=El))
-        P.v = "Vr + rand() * (Vt - Vr)"
-        P.ge = 0 * mV
-        P.gi = 0 * mV
-        Ce = b2.Synapses(P, P, on_pre="ge += we", namespace=dict(we=(60 * 0.27 / 10) * mV))
-        Ci = b2.Synapses(P, P, on_pre="gi += wi", namespace=dict(wi=(-20 * 4.5 / 10) * mV))
-        Ce.connect("i<%d" % N_EXC, p=0.02)
-        Ci.connect("i>=%d" % N_EXC, p=0.02)
+        P, Ce, Ci = build_cuba(b2)
         mon = b2.SpikeMonitor(P)
         b2.Network(P, Ce, Ci, mon).run(1 * second)
         t0 = time.time()

@@ -52,11 +52,11 @@ import tempfile
 
 import numpy as np
 
+from brian2_cuba import N, N_EXC, build_cuba
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-N_EXC, N_INH = 3200, 800
-N = N_EXC + N_INH
 DT_MS = 0.1
 
 
@@ -124,26 +124,11 @@ def run_moesim(binary, seed, duration_s, bin_ms, workdir):
 # ---------------------------------------------------------------- Brian2 side
 def run_brian2(seed, duration_s, bin_ms):
     import brian2 as b2
-    from brian2 import ms, mV, second
+    from brian2 import ms, second
     b2.start_scope()
     b2.defaultclock.dt = DT_MS * ms
     b2.seed(seed)
-    taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
-    Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
-    eqs = """dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
-             dge/dt = -ge/taue : volt
-             dgi/dt = -gi/taui : volt"""
-    P = b2.NeuronGroup(N, eqs, threshold="v>Vt", reset="v = Vr", refractory=5 * ms, method="exact",
-                       namespace=dict(taum=taum, taue=taue, taui=taui, Vt=Vt, Vr=Vr, El=El))
-    P.v = "Vr + rand() * (Vt - Vr)"
-    P.ge = 0 * mV
-    P.gi = 0 * mV
-    we = (60 * 0.27 / 10) * mV
-    wi = (-20 * 4.5 / 10) * mV
-    Ce = b2.Synapses(P, P, on_pre="ge += we", namespace=dict(we=we))
-    Ci = b2.Synapses(P, P, on_pre="gi += wi", namespace=dict(wi=wi))
-    Ce.connect("i<%d" % N_EXC, p=0.02)
-    Ci.connect("i>=%d" % N_EXC, p=0.02)
+    P, Ce, Ci = build_cuba(b2)
     mon = b2.SpikeMonitor(P)
     net = b2.Network(P, Ce, Ci, mon)
     net.run(duration_s * second)
@@ -167,17 +152,7 @@ def check_semantics(seed, duration_ms):
     b2.start_scope()
     b2.defaultclock.dt = DT_MS * ms
     b2.seed(seed)
-    eqs = """dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
-             dge/dt = -ge/taue : volt
-             dgi/dt = -gi/taui : volt"""
-    ns = dict(taum=20 * ms, taue=5 * ms, taui=10 * ms, Vt=-50 * mV, Vr=-60 * mV, El=-49 * mV,
-              we=(60 * 0.27 / 10) * mV, wi=(-20 * 4.5 / 10) * mV)
-    P = b2.NeuronGroup(N, eqs, threshold="v>Vt", reset="v = Vr", refractory=5 * ms, method="exact", namespace=ns)
-    P.v = "Vr + rand() * (Vt - Vr)"
-    Ce = b2.Synapses(P, P, on_pre="ge += we", namespace=ns)
-    Ci = b2.Synapses(P, P, on_pre="gi += wi", namespace=ns)
-    Ce.connect("i<%d" % N_EXC, p=0.02)
-    Ci.connect("i>=%d" % N_EXC, p=0.02)
+    P, Ce, Ci = build_cuba(b2)
     v_init = np.array(P.v / mV, dtype=float)
     mon = b2.SpikeMonitor(P)
     b2.Network(P, Ce, Ci, mon).run(duration_ms * ms)

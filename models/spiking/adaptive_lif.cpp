@@ -2,6 +2,7 @@
 #include "models/spiking/adaptive_lif.hpp"
 
 #include "core/error.hpp"
+#include "models/spiking/population_step.hpp"
 
 #include <cmath>
 
@@ -51,62 +52,36 @@ AdaptiveLifState::AdaptiveLifState(std::size_t n, const AdaptiveLifParams& param
   Kokkos::deep_copy(core.v, params.e_leak_mV);
 }
 
+namespace {
+
+// conductance_lif's membrane; the threshold Vt - offset + theta, with theta
+// decaying every step (refractory or not) and rising by theta_plus at a spike.
+struct AdaptiveLifRule {
+  static constexpr const char* kLabel = "spiking.adaptive_lif_step";
+  using Extra = double;  // theta of the neuron during the step
+  ConductanceLifMembrane membrane;
+  Kokkos::View<double*, Kokkos::HostSpace> theta;
+  double decay_theta, theta_plus, base_threshold;
+  double decay_e, decay_i, v_reset;
+  int hold;
+  AdaptiveLifRule(const AdaptiveLifModel& m, const AdaptiveLifState& s)
+      : membrane(m.base), theta(s.theta), decay_theta(m.decay_theta), theta_plus(m.params.theta_plus_mV),
+        base_threshold(m.base.params.v_threshold_mV - m.params.theta_offset_mV), decay_e(m.base.decay_e),
+        decay_i(m.base.decay_i), v_reset(m.base.params.v_reset_mV), hold(refractory_hold(m.base.refractory_steps)) {}
+  KOKKOS_INLINE_FUNCTION double load(std::int64_t i) const { return theta(i) * decay_theta; }
+  KOKKOS_INLINE_FUNCTION void store(std::int64_t i, double th) const { theta(i) = th; }
+  KOKKOS_INLINE_FUNCTION double integrate(double v, double e, double in) const { return membrane(v, e, in); }
+  KOKKOS_INLINE_FUNCTION double threshold(double th) const { return base_threshold + th; }
+  KOKKOS_INLINE_FUNCTION void on_spike(double& th) const { th += theta_plus; }
+};
+
+}  // namespace
+
 template <class ExecSpace>
 void adaptive_lif_step(const ExecSpace& space, const AdaptiveLifModel& model, const AdaptiveLifState& state) {
-  const auto v = state.core.v;
-  const auto ge = state.core.ge;
-  const auto gi = state.core.gi;
-  const auto refractory = state.core.refractory;
-  const auto spiked = state.core.spiked;
-  const auto theta = state.theta;
-  const ConductanceLifParams p = model.base.params;
-  const double dt = model.base.dt_ms;
-  const double decay_e = model.base.decay_e, decay_i = model.base.decay_i;
-  const double freeze_e = model.base.freeze_e, freeze_i = model.base.freeze_i;
-  const double decay_theta = model.decay_theta;
-  const double theta_plus = model.params.theta_plus_mV;
-  const double base_threshold = p.v_threshold_mV - model.params.theta_offset_mV;
-  const int hold = model.base.refractory_steps > 0 ? model.base.refractory_steps - 1 : 0;
-  Kokkos::parallel_for(
-      "spiking.adaptive_lif_step",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
-          space, 0, static_cast<std::int64_t>(state.size())),
-      KOKKOS_LAMBDA(const std::int64_t i) {
-        const double e = ge(i), in = gi(i);
-        double th = theta(i) * decay_theta;
-        std::uint8_t fired = 0;
-        if (refractory(i) > 0) {
-          refractory(i) -= 1;
-        } else {
-          double vn = conductance_lif_v_step(p, dt, v(i), e * freeze_e + p.g_exc_tonic,
-                                             in * freeze_i + p.g_inh_tonic);
-          if (vn > base_threshold + th) {
-            fired = 1;
-            vn = p.v_reset_mV;
-            th += theta_plus;
-            refractory(i) = hold;
-          }
-          v(i) = vn;
-        }
-        theta(i) = th;
-        ge(i) = decay_e * e;
-        gi(i) = decay_i * in;
-        spiked(i) = fired;
-      });
-  space.fence();
+  step_population(space, state.core, AdaptiveLifRule(model, state));
 }
 
-#if defined(KOKKOS_ENABLE_SERIAL)
-template void adaptive_lif_step<Kokkos::Serial>(const Kokkos::Serial&, const AdaptiveLifModel&,
-                                                const AdaptiveLifState&);
-#endif
-#if defined(KOKKOS_ENABLE_OPENMP)
-template void adaptive_lif_step<Kokkos::OpenMP>(const Kokkos::OpenMP&, const AdaptiveLifModel&,
-                                                const AdaptiveLifState&);
-#endif
-#if defined(KOKKOS_ENABLE_THREADS)
-template void adaptive_lif_step<Kokkos::Threads>(const Kokkos::Threads&, const AdaptiveLifModel&,
-                                                 const AdaptiveLifState&);
-#endif
+MOESIM_SPIKING_INSTANTIATE_STEP(adaptive_lif_step, AdaptiveLifModel, AdaptiveLifState)
 
 }  // namespace moesim::spiking

@@ -2,6 +2,7 @@
 #include "models/spiking/conductance_lif.hpp"
 
 #include "core/error.hpp"
+#include "models/spiking/population_step.hpp"
 
 #include <cmath>
 #include <string>
@@ -77,56 +78,28 @@ ConductanceLifModel ConductanceLifModel::make(const ConductanceLifParams& p, dou
   return m;
 }
 
+namespace {
+
+struct ConductanceLifRule : StatelessRule {
+  static constexpr const char* kLabel = "spiking.conductance_lif_step";
+  ConductanceLifMembrane membrane;
+  double vt, decay_e, decay_i, v_reset;
+  int hold;
+  explicit ConductanceLifRule(const ConductanceLifModel& m)
+      : membrane(m), vt(m.params.v_threshold_mV), decay_e(m.decay_e), decay_i(m.decay_i),
+        v_reset(m.params.v_reset_mV), hold(refractory_hold(m.refractory_steps)) {}
+  KOKKOS_INLINE_FUNCTION double integrate(double v, double e, double in) const { return membrane(v, e, in); }
+  KOKKOS_INLINE_FUNCTION double threshold(const Extra&) const { return vt; }
+};
+
+}  // namespace
+
 template <class ExecSpace>
 void conductance_lif_step(const ExecSpace& space, const ConductanceLifModel& model,
                           const ConductanceLifState& state) {
-  const auto v = state.v;
-  const auto ge = state.ge;
-  const auto gi = state.gi;
-  const auto refractory = state.refractory;
-  const auto spiked = state.spiked;
-  const ConductanceLifParams p = model.params;
-  const double dt = model.dt_ms;
-  const double decay_e = model.decay_e, decay_i = model.decay_i;
-  const double freeze_e = model.freeze_e, freeze_i = model.freeze_i;
-  const int hold = model.refractory_steps > 0 ? model.refractory_steps - 1 : 0;
-  Kokkos::parallel_for(
-      "spiking.conductance_lif_step",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
-          space, 0, static_cast<std::int64_t>(state.size())),
-      KOKKOS_LAMBDA(const std::int64_t i) {
-        const double e = ge(i), in = gi(i);
-        std::uint8_t fired = 0;
-        if (refractory(i) > 0) {
-          refractory(i) -= 1;
-        } else {
-          double vn = conductance_lif_v_step(p, dt, v(i), e * freeze_e + p.g_exc_tonic,
-                                             in * freeze_i + p.g_inh_tonic);
-          if (vn > p.v_threshold_mV) {
-            fired = 1;
-            vn = p.v_reset_mV;
-            refractory(i) = hold;
-          }
-          v(i) = vn;
-        }
-        ge(i) = decay_e * e;
-        gi(i) = decay_i * in;
-        spiked(i) = fired;
-      });
-  space.fence();
+  step_population(space, state, ConductanceLifRule(model));
 }
 
-#if defined(KOKKOS_ENABLE_SERIAL)
-template void conductance_lif_step<Kokkos::Serial>(const Kokkos::Serial&, const ConductanceLifModel&,
-                                                   const ConductanceLifState&);
-#endif
-#if defined(KOKKOS_ENABLE_OPENMP)
-template void conductance_lif_step<Kokkos::OpenMP>(const Kokkos::OpenMP&, const ConductanceLifModel&,
-                                                   const ConductanceLifState&);
-#endif
-#if defined(KOKKOS_ENABLE_THREADS)
-template void conductance_lif_step<Kokkos::Threads>(const Kokkos::Threads&, const ConductanceLifModel&,
-                                                    const ConductanceLifState&);
-#endif
+MOESIM_SPIKING_INSTANTIATE_STEP(conductance_lif_step, ConductanceLifModel, ConductanceLifState)
 
 }  // namespace moesim::spiking

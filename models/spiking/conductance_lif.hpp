@@ -77,6 +77,18 @@ KOKKOS_INLINE_FUNCTION double conductance_lif_v_step(const ConductanceLifParams&
   return v_inf + (v - v_inf) * std::exp(-dt_ms * g / p.tau_m_ms);
 }
 
+// The subthreshold v update of a model: conductance_lif_v_step with ge, gi
+// scaled by the scheme's freeze factors plus the tonic conductances.
+struct ConductanceLifMembrane {
+  ConductanceLifParams p;
+  double dt_ms, freeze_e, freeze_i;
+  explicit ConductanceLifMembrane(const ConductanceLifModel& m)
+      : p(m.params), dt_ms(m.dt_ms), freeze_e(m.freeze_e), freeze_i(m.freeze_i) {}
+  KOKKOS_INLINE_FUNCTION double operator()(double v, double ge, double gi) const {
+    return conductance_lif_v_step(p, dt_ms, v, ge * freeze_e + p.g_exc_tonic, gi * freeze_i + p.g_inh_tonic);
+  }
+};
+
 // One step of the population as a Kokkos parallel loop on `space` (neurons
 // independent: the result does not depend on the thread count). Fences.
 template <class ExecSpace>

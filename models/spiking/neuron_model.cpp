@@ -2,6 +2,7 @@
 #include "models/spiking/neuron_model.hpp"
 
 #include "core/error.hpp"
+#include "models/spiking/population_step.hpp"
 
 #include <cmath>
 #include <string>
@@ -80,44 +81,30 @@ LifExpState::LifExpState(std::size_t n)
       refractory("spiking.refractory", n),
       spiked("spiking.spiked", n) {}
 
+namespace {
+
+// lif_exp: the exact propagator of the linear subthreshold system.
+struct LifExpRule : StatelessRule {
+  static constexpr const char* kLabel = "spiking.lif_exp_step";
+  double p_mm, p_me, p_mi, drive_term, el, vt;
+  double decay_e, decay_i, v_reset;
+  int hold;
+  explicit LifExpRule(const LifExpModel& m)
+      : p_mm(m.p_mm), p_me(m.p_me), p_mi(m.p_mi), drive_term(m.p_drive * m.params.drive_mV),
+        el(m.params.e_leak_mV), vt(m.params.v_threshold_mV), decay_e(m.p_ee), decay_i(m.p_ii),
+        v_reset(m.params.v_reset_mV), hold(refractory_hold(m.refractory_steps)) {}
+  KOKKOS_INLINE_FUNCTION double integrate(double v, double e, double in) const {
+    const double u = p_mm * (v - el) + p_me * e + p_mi * in + drive_term;
+    return u + el;
+  }
+  KOKKOS_INLINE_FUNCTION double threshold(const Extra&) const { return vt; }
+};
+
+}  // namespace
+
 template <class ExecSpace>
 void lif_exp_step(const ExecSpace& space, const LifExpModel& model, const LifExpState& state) {
-  const auto v = state.v;
-  const auto ge = state.ge;
-  const auto gi = state.gi;
-  const auto refractory = state.refractory;
-  const auto spiked = state.spiked;
-  const double p_mm = model.p_mm, p_me = model.p_me, p_mi = model.p_mi;
-  const double p_ee = model.p_ee, p_ii = model.p_ii;
-  const double drive_term = model.p_drive * model.params.drive_mV;
-  const double el = model.params.e_leak_mV;
-  const double vt = model.params.v_threshold_mV;
-  const double vr = model.params.v_reset_mV;
-  const int hold = model.refractory_steps > 0 ? model.refractory_steps - 1 : 0;
-  Kokkos::parallel_for(
-      "spiking.lif_exp_step",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
-          space, 0, static_cast<std::int64_t>(state.size())),
-      KOKKOS_LAMBDA(const std::int64_t i) {
-        const double e = ge(i), in = gi(i);
-        std::uint8_t fired = 0;
-        if (refractory(i) > 0) {
-          refractory(i) -= 1;
-        } else {
-          const double u = p_mm * (v(i) - el) + p_me * e + p_mi * in + drive_term;
-          double vn = u + el;
-          if (vn > vt) {
-            fired = 1;
-            vn = vr;
-            refractory(i) = hold;
-          }
-          v(i) = vn;
-        }
-        ge(i) = p_ee * e;
-        gi(i) = p_ii * in;
-        spiked(i) = fired;
-      });
-  space.fence();
+  step_population(space, state, LifExpRule(model));
 }
 
 void collect_spikes(const LifExpState& state, std::vector<std::uint32_t>& out) {
@@ -126,17 +113,6 @@ void collect_spikes(const LifExpState& state, std::vector<std::uint32_t>& out) {
     if (state.spiked(i)) out.push_back(static_cast<std::uint32_t>(i));
 }
 
-#if defined(KOKKOS_ENABLE_SERIAL)
-template void lif_exp_step<Kokkos::Serial>(const Kokkos::Serial&, const LifExpModel&,
-                                           const LifExpState&);
-#endif
-#if defined(KOKKOS_ENABLE_OPENMP)
-template void lif_exp_step<Kokkos::OpenMP>(const Kokkos::OpenMP&, const LifExpModel&,
-                                           const LifExpState&);
-#endif
-#if defined(KOKKOS_ENABLE_THREADS)
-template void lif_exp_step<Kokkos::Threads>(const Kokkos::Threads&, const LifExpModel&,
-                                            const LifExpState&);
-#endif
+MOESIM_SPIKING_INSTANTIATE_STEP(lif_exp_step, LifExpModel, LifExpState)
 
 }  // namespace moesim::spiking
