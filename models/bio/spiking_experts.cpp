@@ -5,7 +5,9 @@
 #include "core/philox.hpp"
 #include "models/experts/ffn_experts.hpp"
 #include "models/spiking/cuba.hpp"
+#include "trace/trace_sink.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -250,6 +252,32 @@ void SpikingExpertBank::backward(const HostTensor3& d_out, const std::vector<int
     }
     for (std::size_t row = 0; row < n; ++row)
       for (std::size_t i = 0; i < D; ++i) d_in(e, row, i) = dx[row * D + i];
+  }
+}
+
+void SpikingExpertBank::write_trace(RunWriter& writer, std::int64_t seed, std::int64_t step,
+                                    const ExpertTraceRequest& request) {
+  if (request.max_tokens <= 0 || counts_.size() != std::size_t(experts_)) return;  // no forward yet
+  const std::size_t T = std::size_t(opt_.steps), H = std::size_t(h_), N = std::size_t(request.max_tokens);
+  // Integer step counts times kTraceStepMs: exact in f64 below 2^53 steps.
+  const std::uint64_t step_origin = std::uint64_t(step - 1) * N * T;
+  std::vector<double> times;
+  std::vector<std::uint64_t> ids;
+  for (int e = 0; e < experts_; ++e) {
+    const std::size_t n = std::size_t(counts_[e]), recorded = std::min(n, N);
+    const float* spk = last_spikes(e);  // [T, n, H]
+    times.clear();
+    ids.clear();
+    for (std::size_t k = 0; k < recorded; ++k)
+      for (std::size_t t = 0; t < T; ++t) {
+        const float* row = spk + (t * n + k) * H;
+        for (std::size_t j = 0; j < H; ++j)
+          if (row[j] != 0.0f) {
+            times.push_back(double(step_origin + k * T + t) * kTraceStepMs);
+            ids.push_back(j);
+          }
+      }
+    writer.write_spikes(seed, request.population + std::to_string(e), times, ids, 2 /* by_time */);
   }
 }
 

@@ -27,6 +27,14 @@
 // the same work (all of it except current encoding's x·W_in projection, which
 // stays digital). forward_flops counts the digital simulation (dense GEMMs and
 // ~4 FLOPs per neuron-step) so GFLOPs stay comparable with ffn experts.
+// Trace (ExpertBank::write_trace, at trace steps of level full): the spikes
+// of the first N = request.max_tokens tokens of expert e in that step's
+// training forward go to population `<request.population><e>` (SONATA, see
+// docs/trace_schema.md): node_ids = neuron 0..H−1 of the expert; time axis
+// with one simulation step = kTraceStepMs, token slot k (buffer row k) of
+// training step s owning [((s−1)·N + k)·T, ((s−1)·N + k + 1)·T) steps, a
+// spike in simulation step t at ((s−1)·N + k)·T + t. Sorted by time (ties
+// by neuron), appended step after step.
 // Poisson draws: Philox (seed, kSpikingStream + 60 + layer·2^32), counter =
 // forward call · 2^36 + expert · 2^28 + the encoder's own counter (distinct
 // while tokens · steps · d_model < 2^28 per expert and call).
@@ -37,6 +45,9 @@
 #include "moe/expert_bank.hpp"
 
 namespace moesim::bio {
+
+// The LIF layer is discrete-time; on the trace's time axis one of its steps is 1 ms.
+constexpr double kTraceStepMs = 1.0;
 
 struct SpikingExpertOptions {
   int steps = 8;
@@ -61,6 +72,8 @@ class SpikingExpertBank : public ExpertBank {
   ParameterList parameters() override { return {&w_in_, &b_in_, &w_out_, &b_out_}; }
   double forward_flops(const std::vector<int>& counts) const override;
   SubstrateEnergy last_forward_substrate_energy() const override { return substrate_; }
+  void write_trace(RunWriter& writer, std::int64_t seed, std::int64_t step,
+                   const ExpertTraceRequest& request) override;
 
   const SpikeEvents& last_events() const { return events_; }
   const NeuromorphicEnergy& energy_table() const { return energy_; }

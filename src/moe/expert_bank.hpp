@@ -12,6 +12,7 @@
 namespace moesim {
 
 class Config;
+class RunWriter;
 
 struct ExpertSpec {
   int num_experts = 0;
@@ -29,6 +30,16 @@ struct ExpertSpec {
 struct SubstrateEnergy {
   double energy_j = 0;
   double flops = 0;
+};
+
+// What a bank records at a trace step: expert e names its record
+// `population` + e (e.g. "layer0.expert" -> "layer0.expert3"; shared experts
+// "layer0.shared"), and covers at most `max_tokens` of the tokens expert e
+// received in that forward (its buffer rows 0..max_tokens-1; from
+// trace.assignment_tokens).
+struct ExpertTraceRequest {
+  std::string population;
+  int max_tokens = 0;
 };
 
 class ExpertBank {
@@ -52,6 +63,16 @@ class ExpertBank {
   // Of the last forward; the Ledger prices these `flops` (forward only —
   // backward stays digital) with `energy_j`. Default: all digital.
   virtual SubstrateEnergy last_forward_substrate_energy() const { return {}; }
+
+  // Called by the trainer at trace steps when the trace level writes
+  // everything (the steps at which routing/assignments are sampled), after
+  // backward and the optimizer step, so the bank still holds that step's
+  // training forward. A bank with something to show (spiking experts: their
+  // spikes, /spikes/<variant>.s<seed>.<population>) writes it through the
+  // RunWriter; `seed` is the seed value, `step` the training step (1-based).
+  // Default: nothing.
+  virtual void write_trace(RunWriter& /*writer*/, std::int64_t /*seed*/, std::int64_t /*step*/,
+                           const ExpertTraceRequest& /*request*/) {}
 };
 
 using ExpertBankPtr = std::unique_ptr<ExpertBank>;

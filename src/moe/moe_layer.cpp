@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
 
 namespace moesim {
 
@@ -40,6 +41,13 @@ void MoELayer::ensure_buffers(int experts, int capacity, int d) {
   out_buf_ = HostTensor3("moe.out", experts, capacity, d);
   d_out_buf_ = HostTensor3("moe.d_out", experts, capacity, d);
   d_in_buf_ = HostTensor3("moe.d_in", experts, capacity, d);
+}
+
+void MoELayer::write_trace(RunWriter& writer, std::int64_t seed, std::int64_t step, int layer,
+                           int max_tokens) {
+  const std::string base = "layer" + std::to_string(layer);
+  experts_->write_trace(writer, seed, step, {base + ".expert", max_tokens});
+  if (shared_) shared_->write_trace(writer, seed, step, {base + ".shared", max_tokens});
 }
 
 void MoELayer::forward(const HostMatrix& x, const RouteContext& ctx, HostMatrix& y) {

@@ -46,6 +46,10 @@ class MoELayer {
   void reset_timings() { timings_ = {}; }
   ParameterList parameters();
   Router& router() { return *router_; }
+  // The banks' trace record of the last forward (ExpertBank::write_trace):
+  // routed experts as population "layer<layer>.expert<e>", shared experts as
+  // "layer<layer>.shared<e>"; at most max_tokens tokens per expert.
+  void write_trace(RunWriter& writer, std::int64_t seed, std::int64_t step, int layer, int max_tokens);
 
  private:
   void ensure_buffers(int experts, int capacity, int d);

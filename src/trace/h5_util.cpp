@@ -244,6 +244,19 @@ void write_all(hid_t dataset, hid_t mem_type, const void* data, const std::strin
   check(H5Dwrite(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + what);
 }
 
+void write_attr_sonata_sorting(hid_t obj, std::uint8_t sorting) {
+  Handle sort_type = type_handle(H5Tenum_create(H5T_STD_U8LE), "creating sorting enum");
+  const std::uint8_t v_none = 0, v_id = 1, v_time = 2;
+  check(H5Tenum_insert(sort_type.get(), "none", &v_none), "enum member none");
+  check(H5Tenum_insert(sort_type.get(), "by_id", &v_id), "enum member by_id");
+  check(H5Tenum_insert(sort_type.get(), "by_time", &v_time), "enum member by_time");
+  Handle s = space_handle(H5Screate(H5S_SCALAR), "creating scalar space");
+  Handle a = attr_handle(H5Acreate2(obj, "sorting", sort_type.get(), s.get(), H5P_DEFAULT, H5P_DEFAULT),
+                         "creating attribute 'sorting'");
+  check(H5Awrite(a.get(), sort_type.get(), &sorting), "writing attribute 'sorting'");
+  a.close("attribute 'sorting'");
+}
+
 void append_rows(hid_t dataset, hid_t mem_type, hsize_t rows, hsize_t n, const void* data,
                  const std::string& what) {
   if (n == 0) return;

@@ -84,6 +84,8 @@ void write_attr_int32(hid_t obj, const std::string& name, std::int32_t value);
 void write_attr_int64(hid_t obj, const std::string& name, std::int64_t value);
 void write_attr_int64s(hid_t obj, const std::string& name, const std::vector<std::int64_t>& values);
 void write_attr_double(hid_t obj, const std::string& name, double value);
+// SONATA's population attr `sorting`: scalar enum over uint8 (none 0, by_id 1, by_time 2).
+void write_attr_sonata_sorting(hid_t obj, std::uint8_t sorting);
 // `units` (string) and `dims` (string array, axis names in C order).
 void write_units_dims(hid_t obj, const std::string& units, const std::vector<std::string>& dims);
 

@@ -163,6 +163,8 @@ std::string RunWriter::Impl::close_all() {
                         &expert_load, &specialization, &as_seed, &as_step, &as_layer, &as_token,
                         &as_expert, &as_weight, &substrate, &group})
     close(*h);
+  for (auto& [name, pop] : spike_populations)
+    for (h5::Handle* h : {&pop.timestamps, &pop.node_ids, &pop.group}) close(*h);
   return error;
 }
 
@@ -282,6 +284,75 @@ void RunWriter::write_specialization(int seed_index, const std::vector<double>& 
   h5::write_hyperslab(impl_->specialization.get(), H5T_NATIVE_DOUBLE,
                       {static_cast<hsize_t>(seed_index), 0, 0, 0}, {1, L, X, C}, counts.data(),
                       "runs/" + info.variant + "/routing/specialization");
+}
+
+void RunWriter::write_spikes(std::int64_t seed, const std::string& population,
+                             const std::vector<double>& timestamps_ms,
+                             const std::vector<std::uint64_t>& node_ids, std::uint8_t sorting) {
+  impl_->sink->require_open("RunWriter::write_spikes");
+  const auto& info = impl_->info;
+  bool known_seed = false;
+  for (auto s : info.seeds) known_seed = known_seed || s == seed;
+  const std::string name = info.variant + ".s" + std::to_string(seed) + "." + population;
+  const std::string ctx = "trace: spikes of '" + name + "': ";
+  if (!known_seed)
+    throw std::invalid_argument(ctx + "seed " + std::to_string(seed) + " is not one of the run's seeds");
+  check_name("spike population", population);
+  const std::size_t n = timestamps_ms.size();
+  if (node_ids.size() != n)
+    throw std::invalid_argument(ctx + std::to_string(n) + " timestamps but " +
+                                std::to_string(node_ids.size()) + " node ids");
+  if (sorting > 2)
+    throw std::invalid_argument(ctx + "sorting " + std::to_string(sorting) +
+                                " is not none=0, by_id=1 or by_time=2");
+  h5::Silence quiet;
+  auto found = impl_->spike_populations.find(name);
+  if (found == impl_->spike_populations.end()) {
+    TraceSink::Impl& sink = *impl_->sink;
+    if (!sink.spikes_group.valid()) sink.spikes_group = h5::create_group(sink.root.get(), "spikes");
+    if (h5::link_exists(sink.spikes_group.get(), name))
+      throw std::invalid_argument(ctx + "the population was written by another writer");
+    Impl::SpikePopulation pop;
+    pop.group = h5::create_group(sink.spikes_group.get(), name);
+    pop.sorting = sorting;
+    h5::write_attr_sonata_sorting(pop.group.get(), sorting);
+    h5::DatasetSpec spec;
+    spec.dims = {0};
+    spec.unlimited = true;
+    spec.dim_names = {"spike"};
+    spec.file_type = H5T_IEEE_F64LE;
+    spec.mem_type = H5T_NATIVE_DOUBLE;
+    spec.units = "ms";
+    pop.timestamps = h5::create_dataset(pop.group.get(), "timestamps", spec, kAssignmentChunkRows);
+    spec.file_type = H5T_STD_U64LE;
+    spec.mem_type = H5T_NATIVE_UINT64;
+    spec.units = "1";
+    pop.node_ids = h5::create_dataset(pop.group.get(), "node_ids", spec, kAssignmentChunkRows);
+    found = impl_->spike_populations.emplace(name, std::move(pop)).first;
+  }
+  Impl::SpikePopulation& pop = found->second;
+  if (sorting != pop.sorting)
+    throw std::invalid_argument(ctx + "sorting " + std::to_string(sorting) + " differs from the population's " +
+                                std::to_string(pop.sorting));
+  // The order the attr promises must hold across appends too.
+  const bool first = pop.rows == 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool t_back = sorting == 2 && ((i > 0 && timestamps_ms[i] < timestamps_ms[i - 1]) ||
+                                         (i == 0 && !first && timestamps_ms[0] < pop.last_time_ms));
+    const bool id_back = sorting == 1 && ((i > 0 && node_ids[i] < node_ids[i - 1]) ||
+                                          (i == 0 && !first && node_ids[0] < pop.last_id));
+    if (t_back || id_back)
+      throw std::invalid_argument(ctx + "spike " + std::to_string(pop.rows + i) + " breaks the sorting " +
+                                  (sorting == 2 ? "by_time" : "by_id"));
+  }
+  if (n == 0) return;
+  h5::append_rows(pop.timestamps.get(), H5T_NATIVE_DOUBLE, pop.rows, n, timestamps_ms.data(),
+                  "/spikes/" + name + "/timestamps");
+  h5::append_rows(pop.node_ids.get(), H5T_NATIVE_UINT64, pop.rows, n, node_ids.data(),
+                  "/spikes/" + name + "/node_ids");
+  pop.rows += n;
+  pop.last_time_ms = timestamps_ms.back();
+  pop.last_id = node_ids.back();
 }
 
 void RunWriter::step_done() {

@@ -4,6 +4,7 @@
 #include "trace/h5_util.hpp"
 #include "trace/trace_sink.hpp"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,14 @@ struct RunWriter::Impl {
   h5::Handle expert_load, specialization;
   h5::Handle as_seed, as_step, as_layer, as_token, as_expert, as_weight;  // routing/assignments
   hsize_t assignment_rows = 0;
+  struct SpikePopulation {  // /spikes/<variant>.s<seed>.<population>, appended by write_spikes
+    h5::Handle group, timestamps, node_ids;
+    hsize_t rows = 0;
+    std::uint8_t sorting = 0;
+    double last_time_ms = 0;
+    std::uint64_t last_id = 0;
+  };
+  std::map<std::string, SpikePopulation> spike_populations;  // by full population name
   long steps_done = 0;
 
   // Creates /runs/<variant> under `runs_group` with attrs and datasets.

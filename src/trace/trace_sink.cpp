@@ -282,20 +282,7 @@ void TraceSink::write_spikes(const std::string& population, const std::vector<do
     impl_->spikes_group = h5::create_group(impl_->root.get(), "spikes");
   h5::Handle pop = h5::create_group(impl_->spikes_group.get(), population);
 
-  // SONATA: the population group's `sorting` attr, enum over uint8.
-  h5::Handle sort_type = h5::type_handle(H5Tenum_create(H5T_STD_U8LE), "creating sorting enum");
-  const std::uint8_t v_none = 0, v_id = 1, v_time = 2;
-  h5::check(H5Tenum_insert(sort_type.get(), "none", &v_none), "enum member none");
-  h5::check(H5Tenum_insert(sort_type.get(), "by_id", &v_id), "enum member by_id");
-  h5::check(H5Tenum_insert(sort_type.get(), "by_time", &v_time), "enum member by_time");
-  {
-    h5::Handle s = h5::space_handle(H5Screate(H5S_SCALAR), "creating scalar space");
-    h5::Handle a = h5::attr_handle(H5Acreate2(pop.get(), "sorting", sort_type.get(), s.get(),
-                                              H5P_DEFAULT, H5P_DEFAULT),
-                                   "creating attribute 'sorting'");
-    h5::check(H5Awrite(a.get(), sort_type.get(), &sorting), "writing attribute 'sorting'");
-    a.close("attribute 'sorting'");
-  }
+  h5::write_attr_sonata_sorting(pop.get(), sorting);  // SONATA: enum over uint8
 
   const hsize_t n = timestamps_ms.size();
   const bool big = n * 8 > 4096;

@@ -102,6 +102,17 @@ class RunWriter {
                           const std::vector<double>& weights);
   // routing/specialization [seed, layer, expert, class]: counts on the test set.
   void write_specialization(int seed_index, const std::vector<double>& counts_layer_expert_class);
+  // SONATA spikes of a population inside this run: appends to
+  // /spikes/<variant>.s<seed>.<population>/{timestamps (f64, ms), node_ids
+  // (u64)}, creating the population (extendible datasets, attr `sorting`) on
+  // its first call — even with no spikes, so a silent population still shows.
+  // Later calls must give the same `sorting` and keep it across calls
+  // (by_time: the new timestamps are sorted and none precedes the last one
+  // written; by_id likewise for node_ids). `seed` is the seed value.
+  void write_spikes(std::int64_t seed, const std::string& population,
+                    const std::vector<double>& timestamps_ms, const std::vector<std::uint64_t>& node_ids,
+                    std::uint8_t sorting);
+
   // Called once per training step: flushes every flush_every_steps calls.
   void step_done();
 

@@ -215,6 +215,9 @@ SeedOutcome Trainer::run(std::uint64_t seed, int seed_index, RunWriter* writer, 
                          " (try a smaller train.lr or larger train.grad_clip)");
     model.backward(d_logits, s.aux_coef, s.z_coef);
     adamw.step(params, step - 1);
+    // Trace steps: where routing/assignments are sampled (eval steps, level full).
+    const bool trace_step = writer && full && s.assignment_tokens > 0 &&
+                            eval_index < eval_steps.size() && eval_steps[eval_index] == step;
     {  // routers that learn from the outcome (stigmergic) and their substrate trace
       StepFeedback fb;
       fb.step = std::uint64_t(step);
@@ -226,6 +229,8 @@ SeedOutcome Trainer::run(std::uint64_t seed, int seed_index, RunWriter* writer, 
         model.layer(l).router().observe_step(fb);
         if (writer && metrics)
           model.layer(l).router().write_substrate(*writer, std::int64_t(seed), step);
+        // Expert banks' record of this step's forward (spiking experts: /spikes).
+        if (trace_step) model.layer(l).write_trace(*writer, std::int64_t(seed), step, l, s.assignment_tokens);
       }
     }
 
