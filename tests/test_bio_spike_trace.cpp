@@ -10,6 +10,7 @@
 
 #include "core/philox.hpp"
 #include "h5_read.hpp"
+#include "sonata_read.hpp"
 #include "run_binary.hpp"
 #include "trace/trace_sink.hpp"
 
@@ -27,41 +28,6 @@ using namespace moesim::testing;
 
 namespace {
 
-std::vector<std::uint64_t> read_u64(const H5File& f, const std::string& path) {
-  hid_t d = H5Dopen2(f.id(), path.c_str(), H5P_DEFAULT);
-  REQUIRE(d >= 0);
-  hid_t t = H5Dget_type(d);
-  CHECK(H5Tget_class(t) == H5T_INTEGER);
-  CHECK(H5Tget_size(t) == 8);
-  CHECK(H5Tget_sign(t) == H5T_SGN_NONE);
-  H5Tclose(t);
-  hid_t s = H5Dget_space(d);
-  std::vector<std::uint64_t> v(std::size_t(H5Sget_simple_extent_npoints(s)));
-  if (!v.empty()) H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  H5Sclose(s);
-  H5Dclose(d);
-  return v;
-}
-
-// Name of the SONATA `sorting` enum value (checks it is an enum over uint8).
-std::string sorting_name(const H5File& f, const std::string& group) {
-  hid_t a = H5Aopen_by_name(f.id(), group.c_str(), "sorting", H5P_DEFAULT, H5P_DEFAULT);
-  REQUIRE(a >= 0);
-  hid_t t = H5Aget_type(a);
-  CHECK(H5Tget_class(t) == H5T_ENUM);
-  hid_t base = H5Tget_super(t);
-  CHECK(H5Tget_size(base) == 1);
-  CHECK(H5Tget_sign(base) == H5T_SGN_NONE);
-  H5Tclose(base);
-  std::uint8_t value = 255;
-  H5Aread(a, t, &value);
-  char name[32] = {0};
-  H5Tenum_nameof(t, &value, name, sizeof name);
-  H5Tclose(t);
-  H5Aclose(a);
-  return value == 2 ? std::string(name) : "value " + std::to_string(int(value)) + " (" + name + ")";
-}
-
 void check_spike_datasets(const H5File& f, const std::string& pop) {
   REQUIRE(f.exists(pop + "/timestamps"));
   REQUIRE(f.exists(pop + "/node_ids"));
@@ -69,7 +35,7 @@ void check_spike_datasets(const H5File& f, const std::string& pop) {
   CHECK(f.string_attr(pop + "/node_ids", "units") == "1");
   CHECK(f.string_array_attr(pop + "/timestamps", "dims") == std::vector<std::string>{"spike"});
   CHECK(f.string_array_attr(pop + "/node_ids", "dims") == std::vector<std::string>{"spike"});
-  CHECK(sorting_name(f, pop) == "by_time");
+  CHECK(sonata_sorting(f, pop) == "by_time=2");
 }
 
 bool sorted_by_time(const std::vector<double>& t) {

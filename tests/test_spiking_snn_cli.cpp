@@ -4,6 +4,7 @@
 // 143, interrupted .partial), and CUBA's statistics over ten
 // seeds against check_values.md ("Spiking: Brian2's examples/CUBA").
 #include "h5_read.hpp"
+#include "sonata_read.hpp"
 #include "models/spiking/cuba.hpp"
 #include "run_binary.hpp"
 
@@ -18,6 +19,8 @@
 #include <vector>
 
 using moesim::testing::H5File;
+using moesim::testing::read_u64;
+using moesim::testing::sonata_sorting;
 using moesim::testing::run_moesim;
 namespace fs = std::filesystem;
 
@@ -32,42 +35,6 @@ std::map<std::string, std::string> key_values(const std::string& out) {
     if (sp != std::string::npos) kv[line.substr(0, sp)] = line.substr(sp + 1);
   }
   return kv;
-}
-
-std::vector<std::uint64_t> read_u64(const H5File& f, const std::string& path) {
-  hid_t d = H5Dopen2(f.id(), path.c_str(), H5P_DEFAULT);
-  REQUIRE(d >= 0);
-  hid_t t = H5Dget_type(d);
-  CHECK(H5Tget_class(t) == H5T_INTEGER);
-  CHECK(H5Tget_size(t) == 8);
-  CHECK(H5Tget_sign(t) == H5T_SGN_NONE);
-  H5Tclose(t);
-  hid_t s = H5Dget_space(d);
-  std::vector<std::uint64_t> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
-  if (!v.empty()) H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  H5Sclose(s);
-  H5Dclose(d);
-  return v;
-}
-
-// The SONATA `sorting` attr: an enum over uint8 with none/by_id/by_time.
-std::string sorting_name(const H5File& f, const std::string& group) {
-  hid_t a = H5Aopen_by_name(f.id(), group.c_str(), "sorting", H5P_DEFAULT, H5P_DEFAULT);
-  REQUIRE(a >= 0);
-  hid_t t = H5Aget_type(a);
-  CHECK(H5Tget_class(t) == H5T_ENUM);
-  hid_t base = H5Tget_super(t);
-  CHECK(H5Tget_size(base) == 1);
-  CHECK(H5Tget_sign(base) == H5T_SGN_NONE);
-  H5Tclose(base);
-  std::uint8_t value = 255;
-  H5Aread(a, t, &value);
-  char name[32] = {0};
-  H5Tenum_nameof(t, &value, name, sizeof name);
-  CHECK(value == 2);
-  H5Tclose(t);
-  H5Aclose(a);
-  return name;
 }
 
 }  // namespace
@@ -153,7 +120,7 @@ TEST_CASE("moesim snn writes SONATA spikes, identical on 1 and 2 threads in fp64
     REQUIRE(f.exists("/spikes/cuba/timestamps"));
     REQUIRE(f.exists("/spikes/cuba/node_ids"));
     CHECK(f.string_attr("/spikes/cuba/timestamps", "units") == "ms");
-    CHECK(sorting_name(f, "/spikes/cuba") == "by_time");
+    CHECK(sonata_sorting(f, "/spikes/cuba") == "by_time=2");
     times.push_back(f.doubles("/spikes/cuba/timestamps"));
     ids.push_back(read_u64(f, "/spikes/cuba/node_ids"));
     const auto& t = times.back();
