@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <sys/stat.h>
+#include <utility>
 #include <vector>
 
 namespace moesim {
@@ -138,26 +139,39 @@ void check_structure(const Hdf5Spec& spec, const DatasetInfo& f, const DatasetIn
 
 }  // namespace
 
-Hdf5Shape check_hdf5_arrays(const Hdf5Spec& spec) {
-  QuietHdf5 quiet;
+namespace {
+
+// The file and its two datasets, opened and checked (shapes, types, label
+// count) as validation and reading both need them.
+struct OpenArrays {
+  Handle file, features, labels;
+  Hdf5Shape shape;
+};
+
+OpenArrays open_checked(const Hdf5Spec& spec) {
   Handle file = open_file(spec.path);
   Handle f = open_dataset(file, spec.path, spec.features, "data.features");
   Handle l = open_dataset(file, spec.path, spec.labels, "data.labels");
   const DatasetInfo fi = info(f, spec.path, spec.features);
   const DatasetInfo li = info(l, spec.path, spec.labels);
   check_structure(spec, fi, li);
-  return {static_cast<std::size_t>(fi.dims[0]), static_cast<std::size_t>(fi.dims[1])};
+  return {std::move(file), std::move(f), std::move(l),
+          {static_cast<std::size_t>(fi.dims[0]), static_cast<std::size_t>(fi.dims[1])}};
+}
+
+}  // namespace
+
+Hdf5Shape check_hdf5_arrays(const Hdf5Spec& spec) {
+  QuietHdf5 quiet;
+  return open_checked(spec).shape;
 }
 
 Dataset read_hdf5_arrays(const Hdf5Spec& spec) {
   QuietHdf5 quiet;
-  Handle file = open_file(spec.path);
-  Handle f = open_dataset(file, spec.path, spec.features, "data.features");
-  Handle l = open_dataset(file, spec.path, spec.labels, "data.labels");
-  const DatasetInfo fi = info(f, spec.path, spec.features);
-  const DatasetInfo li = info(l, spec.path, spec.labels);
-  check_structure(spec, fi, li);
-  const std::size_t n = static_cast<std::size_t>(fi.dims[0]), d = static_cast<std::size_t>(fi.dims[1]);
+  const OpenArrays a = open_checked(spec);
+  const Handle& f = a.features;
+  const Handle& l = a.labels;
+  const std::size_t n = a.shape.examples, d = a.shape.dim;
 
   Dataset out;
   out.name = "hdf5";
